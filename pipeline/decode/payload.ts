@@ -1,0 +1,123 @@
+// Decode one device message (batch or single form) into accepted and quarantined readings.
+// Pure and total: every reading in the message ends in exactly one of the two lists, and
+// nothing here throws on any JSON value.
+import { isValidId } from '../schema/ids.ts';
+import { LIMITS, MEASURE_COLUMNS, type NormalizedReading, type RejectedReading } from '../schema/readings.ts';
+import { READING_REASONS, type ReadingReason } from './reasons.ts';
+import { parseTimestamp } from './timestamp.ts';
+
+/** What the IoT rule adds to every message: the topic's site and device and the receive time. */
+export interface MessageContext {
+  siteId: unknown;
+  topicDeviceId: unknown;
+  /** Epoch milliseconds. */
+  receivedAt: number;
+}
+
+export interface DecodedMessage {
+  accepted: NormalizedReading[];
+  rejected: RejectedReading[];
+}
+
+type JsonObject = Record<string, unknown>;
+
+export const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+interface Failure { reason: ReadingReason; detail: string }
+
+/** Decode a message that is already known to be a JSON object. */
+export function decodeMessage(message: JsonObject, ctx: MessageContext): DecodedMessage {
+  const result: DecodedMessage = { accepted: [], rejected: [] };
+  const isBatch = Object.hasOwn(message, 'readings');
+  const items: unknown[] = isBatch
+    ? (Array.isArray(message.readings) ? message.readings : [message.readings])
+    : [message];
+
+  const messageFailure = checkEnvelope(message, ctx, isBatch);
+  for (const item of items) {
+    const failure = messageFailure ?? (isJsonObject(item) ? null : { reason: 'reading_not_object', detail: `readings[] element is ${describe(item)}` } as Failure);
+    if (failure) {
+      result.rejected.push(reject(item, ctx, failure, null));
+      continue;
+    }
+    const outcome = decodeReading(item as JsonObject, ctx, message.seq as number | undefined);
+    if ('reason' in outcome) result.rejected.push(outcome);
+    else result.accepted.push(outcome);
+  }
+  return result;
+}
+
+/** Checks that apply to every reading of the message at once. */
+function checkEnvelope(message: JsonObject, ctx: MessageContext, isBatch: boolean): Failure | null {
+  if (!isValidId(ctx.siteId)) return { reason: 'invalid_site_id', detail: `site_id ${describe(ctx.siteId)} is not a valid ID` };
+  if (!isValidId(ctx.topicDeviceId)) return { reason: 'invalid_device_id', detail: `device_id ${describe(ctx.topicDeviceId)} is not a valid ID` };
+  if (message.device_id !== undefined && message.device_id !== ctx.topicDeviceId) {
+    return { reason: 'device_mismatch', detail: `envelope device_id ${describe(message.device_id)} != topic device ${ctx.topicDeviceId}` };
+  }
+  if (message.seq !== undefined && !(Number.isSafeInteger(message.seq) && (message.seq as number) >= 0)) {
+    return { reason: 'seq_invalid', detail: `seq ${describe(message.seq)} is not an integer >= 0` };
+  }
+  if (isBatch && !Array.isArray(message.readings)) {
+    return { reason: 'readings_not_array', detail: `readings is ${describe(message.readings)}` };
+  }
+  return null;
+}
+
+function decodeReading(item: JsonObject, ctx: MessageContext, seq: number | undefined): NormalizedReading | RejectedReading {
+  const ts = parseTimestamp(item.ts);
+  const tsFailure = checkTs(item.ts, ts, ctx.receivedAt);
+  if (tsFailure) return reject(item, ctx, tsFailure, ts);
+
+  const reading: NormalizedReading = {
+    site_id: ctx.siteId as string,
+    device_id: ctx.topicDeviceId as string,
+    ts: ts as number,
+    energy_import_kwh: 0,
+    received_at: ctx.receivedAt,
+  };
+  for (const column of MEASURE_COLUMNS) {
+    const value = item[column.name];
+    const rule = column.measure;
+    if (value === undefined || value === null) {
+      if (rule.required) return reject(item, ctx, { reason: rule.missingReason as ReadingReason, detail: `${column.name} is missing` }, ts);
+      continue;
+    }
+    if (typeof value !== 'number') return reject(item, ctx, { reason: 'field_type', detail: `${column.name} is ${describe(value)}, not a number` }, ts);
+    if (!Number.isFinite(value)) return reject(item, ctx, { reason: 'not_finite', detail: `${column.name} is not finite` }, ts);
+    if (rule.min !== undefined && value < rule.min) return reject(item, ctx, { reason: rule.belowReason as ReadingReason, detail: `${column.name} ${value} < ${rule.min}` }, ts);
+    if (rule.max !== undefined && value > rule.max) return reject(item, ctx, { reason: rule.aboveReason as ReadingReason, detail: `${column.name} ${value} > ${rule.max}` }, ts);
+    (reading as unknown as Record<string, number>)[column.name] = value;
+  }
+  if (seq !== undefined) reading.seq = seq;
+  return reading;
+}
+
+function checkTs(raw: unknown, ts: number | null, receivedAt: number): Failure | null {
+  if (raw === undefined || raw === null) return { reason: 'ts_missing', detail: 'ts is missing' };
+  if (ts === null) return { reason: 'ts_invalid', detail: `ts ${describe(raw)} is not ISO-8601 with offset or integer epoch ms` };
+  if (ts < LIMITS.minTsMs) return { reason: 'ts_too_old', detail: `ts ${new Date(Math.max(ts, -8.64e15)).toISOString()} is before 2000-01-01` };
+  if (ts > receivedAt + LIMITS.maxClockSkewMs) return { reason: 'ts_in_future', detail: `ts is ${Math.round((ts - receivedAt) / 1000)} s after receive time` };
+  return null;
+}
+
+function reject(item: unknown, ctx: MessageContext, failure: Failure, ts: number | null): RejectedReading {
+  return {
+    site_id: typeof ctx.siteId === 'string' ? ctx.siteId : null,
+    device_id: typeof ctx.topicDeviceId === 'string' ? ctx.topicDeviceId : null,
+    ts: ts !== null && ts >= LIMITS.minTsMs && ts <= ctx.receivedAt + LIMITS.maxClockSkewMs ? ts : null,
+    reason: failure.reason,
+    detail: failure.detail || READING_REASONS[failure.reason],
+    payload: JSON.stringify(item) ?? 'null',
+    received_at: ctx.receivedAt,
+  };
+}
+
+/** A short, safe description of a JSON value for `detail` (never the whole value). */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return String(value);
+}

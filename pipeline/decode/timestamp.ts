@@ -1,0 +1,37 @@
+// Reading timestamps: ISO-8601 with an explicit offset (or Z), or integer epoch milliseconds.
+// Parsed by hand rather than with Date.parse, which accepts local-time strings and rolls
+// impossible dates (Feb 30) over instead of refusing them.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
+
+const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** Epoch milliseconds for a contract timestamp, or null when it is not one. Sub-millisecond digits are truncated. */
+export function parseTimestamp(value: unknown): number | null {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) ? value : null;
+  }
+  if (typeof value !== 'string' || value.length > 40) return null;
+  const m = ISO.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const offsetMinutes = parseOffset(m[8] as string);
+  if (offsetMinutes === null) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // setUTCFullYear keeps years < 100 literal, unlike Date.UTC
+  date.setUTCHours(hour, minute, second, millis);
+  return date.getTime() - offsetMinutes * 60_000;
+}
+
+function parseOffset(text: string): number | null {
+  if (text === 'Z' || text === 'z') return 0;
+  const sign = text[0] === '-' ? -1 : 1;
+  const digits = text.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+  if (hours > 18 || minutes > 59) return null;
+  return sign * (hours * 60 + minutes);
+}

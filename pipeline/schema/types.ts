@@ -1,0 +1,27 @@
+// Each engine's spelling of the schema's logical types. Timestamps are stored as Parquet
+// INT64 TIMESTAMP(MILLIS): Athena/Glue read millisecond timestamps, and ms is the contract's precision.
+import type { Column, ColumnType } from './readings.ts';
+
+const DUCKDB: Record<ColumnType, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT', timestamp: 'TIMESTAMP_MS' };
+const GLUE: Record<ColumnType, string> = { string: 'string', double: 'double', bigint: 'bigint', timestamp: 'timestamp' };
+/** Parquet physical type / logical annotation as written by the converter. */
+const PARQUET: Record<ColumnType, { physical: string; logical?: string }> = {
+  string: { physical: 'BYTE_ARRAY', logical: 'STRING' },
+  double: { physical: 'DOUBLE' },
+  bigint: { physical: 'INT64' },
+  timestamp: { physical: 'INT64', logical: 'TIMESTAMP(MILLIS)' },
+};
+
+export const duckdbType = (type: ColumnType): string => DUCKDB[type];
+export const glueType = (type: ColumnType): string => GLUE[type];
+export const parquetType = (type: ColumnType): { physical: string; logical?: string } => PARQUET[type];
+
+/** Glue `Columns` entries (name, type, comment) for a table's file columns. */
+export function glueColumns(columns: readonly Column[]): { name: string; type: string; comment: string }[] {
+  return columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.unit ? `${c.description} [${c.unit}]` : c.description }));
+}
+
+/** `name TYPE, …` for a DuckDB CREATE TABLE / cast list. */
+export function duckdbColumnList(columns: readonly Column[]): string {
+  return columns.map((c) => `${c.name} ${duckdbType(c.type)}`).join(', ');
+}

@@ -1,0 +1,52 @@
+// Every lake key is built here, only from validated parts, so no device-supplied text can
+// become a path. Layout: docs/contracts.md ("Lake layout").
+import { isValidDate } from '../schema/ids.ts';
+
+/** One key segment: a file or folder name made of safe characters, never `.` or `..`. */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.=-]{0,199}$/;
+
+export class InvalidKeyError extends Error {
+  constructor(detail: string) {
+    super(`invalid lake key: ${detail}`);
+    this.name = 'InvalidKeyError';
+  }
+}
+
+/** Throws unless `key` is a relative, `/`-separated path of safe segments (defence in depth for stores). */
+export function assertSafeKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 1024) throw new InvalidKeyError(JSON.stringify(key));
+  for (const segment of key.split('/')) {
+    if (!SEGMENT.test(segment) || segment === '.' || segment === '..') throw new InvalidKeyError(JSON.stringify(key));
+  }
+}
+
+function dateSegment(dt: string): string {
+  if (!isValidDate(dt)) throw new InvalidKeyError(`dt ${JSON.stringify(dt)} is not a YYYY-MM-DD date`);
+  return `dt=${dt}`;
+}
+
+function join(...segments: string[]): string {
+  const key = segments.join('/');
+  assertSafeKey(key);
+  return key;
+}
+
+export const LAKE_PREFIXES = {
+  raw: 'raw/readings/',
+  errors: 'errors/readings/',
+  curated: 'curated/readings/',
+  rejected: 'curated/rejected_readings/',
+  reference: 'reference/',
+  exports: 'exports/',
+} as const;
+
+export const rawReadingsKey = (dt: string, fileName: string): string => join('raw', 'readings', dateSegment(dt), fileName);
+export const errorsKey = (fileName: string): string => join('errors', 'readings', fileName);
+export const curatedReadingsKey = (dt: string, fileName: string): string => join('curated', 'readings', dateSegment(dt), fileName);
+export const rejectedReadingsKey = (dt: string, fileName: string): string => join('curated', 'rejected_readings', dateSegment(dt), fileName);
+
+/** The `dt` of a partitioned key such as `raw/readings/dt=2026-11-21/x.gz`, or null. */
+export function partitionDate(key: string): string | null {
+  const m = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
+  return m && isValidDate(m[1]) ? (m[1] as string) : null;
+}

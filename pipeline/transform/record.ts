@@ -1,0 +1,59 @@
+// Stage 1 for one Firehose record: the IoT rule's output (device payload + site_id,
+// topic_device_id, received_at) in, normalized JSON lines out (one per reading), with
+// quarantined readings marked by their `reason` so the converter can route them.
+import { decodeMessage, isJsonObject } from '../decode/payload.ts';
+import type { RecordError } from '../decode/reasons.ts';
+import { utcDate } from '../schema/ids.ts';
+import { LIMITS, type NormalizedReading, type RejectedReading } from '../schema/readings.ts';
+
+/** Room for the fields the rule adds to a payload that was itself at most 128 KiB. */
+const RULE_FIELDS_ALLOWANCE = 1024;
+const MAX_EPOCH_MS = 8.64e15;
+
+export type RecordOutcome =
+  | { result: 'Ok'; lines: string; dt: string; accepted: NormalizedReading[]; rejected: RejectedReading[] }
+  | { result: 'Dropped' }
+  | { result: 'ProcessingFailed'; error: RecordError; detail: string };
+
+/**
+ * Transform one record. `arrivalMs` (Firehose's approximateArrivalTimestamp) stands in for
+ * received_at when the rule did not supply a usable one.
+ *
+ * The record's `dt` partition key is the earliest UTC date among its lines. A record whose
+ * readings span several days is one Firehose record and cannot be split here, so the raw zone
+ * files it under that first day and the converter routes every line to the curated partition
+ * of its own `ts` (docs/contracts.md, "dt of raw objects").
+ */
+export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutcome {
+  if (data.byteLength > LIMITS.maxPayloadBytes + RULE_FIELDS_ALLOWANCE) {
+    return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `${data.byteLength} bytes` };
+  }
+  let message: unknown;
+  try {
+    message = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+  } catch (error) {
+    return { result: 'ProcessingFailed', error: 'not_json', detail: (error as Error).message.slice(0, 200) };
+  }
+  if (!isJsonObject(message)) {
+    return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
+  }
+  const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt, ...payload } = message;
+  const receivedAt = Number.isSafeInteger(ruleReceivedAt) && (ruleReceivedAt as number) >= LIMITS.minTsMs && (ruleReceivedAt as number) < MAX_EPOCH_MS
+    ? (ruleReceivedAt as number)
+    : arrivalMs;
+
+  const { accepted, rejected } = decodeMessage(payload, { siteId, topicDeviceId, receivedAt });
+  if (accepted.length === 0 && rejected.length === 0) return { result: 'Dropped' };
+
+  let lines = '';
+  let firstDay = Number.POSITIVE_INFINITY;
+  for (const reading of accepted) {
+    lines += `${JSON.stringify(reading)}\n`;
+    firstDay = Math.min(firstDay, reading.ts);
+  }
+  for (const reading of rejected) {
+    lines += `${JSON.stringify(reading)}\n`;
+    firstDay = Math.min(firstDay, reading.ts ?? reading.received_at);
+  }
+  return { result: 'Ok', lines, dt: utcDate(firstDay), accepted, rejected };
+}
