@@ -26,6 +26,8 @@ function dateSegment(dt: string): string {
 }
 
 function join(...segments: string[]): string {
+  const name = segments.at(-1) ?? '';
+  if (!SEGMENT.test(name)) throw new InvalidKeyError(`file name ${JSON.stringify(name)} is not a single safe segment`);
   const key = segments.join('/');
   assertSafeKey(key);
   return key;

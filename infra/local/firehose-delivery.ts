@@ -1,0 +1,63 @@
+// What Firehose does with a transformation response, on the local lake: Ok records are
+// concatenated per `dt` partition key into gzip objects under raw/readings/dt=…/, and
+// ProcessingFailed records go, with their error, to the error output under errors/readings/.
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { FirehoseTransformationResult } from 'aws-lambda';
+import { errorsKey, rawReadingsKey } from '../../pipeline/storage/keys.ts';
+import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
+import type { TransformOutput } from '../../pipeline/transform/firehose.ts';
+
+export interface SourceRecord { recordId: string; data: string; approximateArrivalTimestamp: number }
+
+/** Firehose-style object name: `<stream>-<version>-<YYYY-MM-DD-HH-MM-SS>-<uuid>`. */
+export function firehoseObjectName(stream: string, nowMs: number, extension: string): string {
+  const stamp = new Date(nowMs).toISOString().slice(0, 19).replace(/[T:]/g, '-');
+  return `${stream}-1-${stamp}-${randomUUID()}${extension}`;
+}
+
+/** Groups Ok records' data by partition key; returns JSON-lines text per `dt`. */
+export function partitionOkRecords(response: FirehoseTransformationResult): Map<string, string[]> {
+  const byDay = new Map<string, string[]>();
+  for (const record of response.records) {
+    if (record.result !== 'Ok') continue;
+    const dt = record.metadata?.partitionKeys?.dt;
+    if (dt === undefined) throw new Error(`transform returned Ok record ${record.recordId} without a dt partition key`);
+    const chunks = byDay.get(dt) ?? [];
+    chunks.push(Buffer.from(record.data ?? '', 'base64').toString('utf8'));
+    byDay.set(dt, chunks);
+  }
+  return byDay;
+}
+
+/** Firehose's processing-failed error output format, one JSON line per failed record. */
+export function errorOutputLines(source: SourceRecord[], failures: TransformOutput['failures'], nowMs: number): string {
+  const byId = new Map(source.map((r) => [r.recordId, r]));
+  return failures.map((f) => `${JSON.stringify({
+    attemptsMade: 1,
+    arrivalTimestamp: byId.get(f.recordId)?.approximateArrivalTimestamp ?? nowMs,
+    errorCode: f.error,
+    errorMessage: f.detail,
+    attemptEndingTimestamp: nowMs,
+    rawData: byId.get(f.recordId)?.data ?? '',
+    lambdaArn: 'local:wattlake-transform',
+  })}\n`).join('');
+}
+
+/** Writes one raw object per partition and, when anything failed, one error-output object. Returns the raw keys. */
+export async function deliverToLake({ store, stream, byDay, errorLines, nowMs }: {
+  store: ObjectStore; stream: string; byDay: Map<string, string[]>; errorLines: string; nowMs: number;
+}): Promise<{ rawKeys: string[]; errorKey: string | null }> {
+  const rawKeys: string[] = [];
+  for (const [dt, chunks] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
+    const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
+    await store.put(key, gzipSync(chunks.join('')));
+    rawKeys.push(key);
+  }
+  let errorKey: string | null = null;
+  if (errorLines.length > 0) {
+    errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
+    await store.put(errorKey, gzipSync(errorLines));
+  }
+  return { rawKeys, errorKey };
+}

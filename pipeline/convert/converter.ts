@@ -1,0 +1,102 @@
+// Stage 2: one raw object (gzip JSON lines from the transform) in, curated Parquet out.
+// Accepted readings are deduplicated on (device_id, ts), sorted by (site_id, device_id, ts)
+// and written per UTC day of their own ts; quarantined readings go to rejected_readings.
+// Output names derive from the raw key, so a retried conversion overwrites, never duplicates.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { isValidDate } from '../schema/ids.ts';
+import { READING_COLUMNS, REJECTED_COLUMNS, type Column } from '../schema/readings.ts';
+import { duckdbType } from '../schema/types.ts';
+import { curatedReadingsKey, rejectedReadingsKey } from '../storage/keys.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
+import { PARQUET_COPY_OPTIONS } from './parquet-options.ts';
+
+export interface WrittenFile { dt: string; key: string; rows: number }
+
+export interface ConversionResult {
+  rawKey: string;
+  readings: WrittenFile[];
+  rejected: WrittenFile[];
+  /** Accepted lines dropped because an earlier line had the same (device_id, ts). */
+  duplicatesRemoved: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Raw JSON lines carry timestamps as epoch milliseconds. */
+const rawType = (c: Column): string => (c.type === 'timestamp' ? 'BIGINT' : duckdbType(c.type));
+/** Epoch milliseconds -> Parquet TIMESTAMP(MILLIS); everything else as is. */
+const storedExpr = (c: Column): string => (c.type === 'timestamp' ? `epoch_ms(${c.name})::${duckdbType(c.type)} AS ${c.name}` : c.name);
+
+const RAW_COLUMNS: Column[] = [...new Map([...READING_COLUMNS, ...REJECTED_COLUMNS].map((c) => [c.name, c])).values()];
+const RAW_COLUMN_SPEC = `{${RAW_COLUMNS.map((c) => `${c.name}: '${rawType(c)}'`).join(', ')}}`;
+
+/** Deterministic output file name for everything converted from `rawKey`. */
+export function outputFileName(rawKey: string): string {
+  const base = (rawKey.split('/').pop() ?? 'raw').replace(/\.(gz|jsonl?|json)+$/g, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100);
+  const hash = createHash('sha256').update(rawKey).digest('hex').slice(0, 12);
+  return `${base}-${hash}.parquet`;
+}
+
+export async function convertRawObject({ store, rawKey, duckdb }: { store: ObjectStore; rawKey: string; duckdb: DuckDBInstance }): Promise<ConversionResult> {
+  const body = await store.get(rawKey);
+  const work = await mkdtemp(join(tmpdir(), 'wattlake-convert-'));
+  const connection = await duckdb.connect();
+  try {
+    const gzip = body[0] === GZIP_MAGIC[0] && body[1] === GZIP_MAGIC[1];
+    const input = join(work, gzip ? 'input.jsonl.gz' : 'input.jsonl');
+    await writeFile(input, body);
+    await connection.run(`CREATE TEMP TABLE raw_lines AS
+      SELECT *, strftime(epoch_ms(coalesce(ts, received_at)), '%Y-%m-%d') AS dt
+      FROM read_json(${pathLiteral(input)}, format = 'newline_delimited', compression = '${gzip ? 'gzip' : 'uncompressed'}',
+                     columns = ${RAW_COLUMN_SPEC})`);
+    const name = outputFileName(rawKey);
+    const readings = await writePartitions(connection, work, 'readings', READING_COLUMNS, 'reason IS NULL',
+      'QUALIFY row_number() OVER (PARTITION BY device_id, ts ORDER BY received_at, energy_import_kwh, site_id) = 1 ORDER BY site_id, device_id, ts');
+    const rejected = await writePartitions(connection, work, 'rejected', REJECTED_COLUMNS, 'reason IS NOT NULL',
+      'ORDER BY received_at, device_id, ts, reason');
+    const accepted = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_lines WHERE reason IS NULL')).getRows()[0]?.[0] ?? 0);
+
+    const result: ConversionResult = { rawKey, readings: [], rejected: [], duplicatesRemoved: accepted - readings.reduce((n, p) => n + p.rows, 0) };
+    for (const part of readings) {
+      const key = curatedReadingsKey(part.dt, name);
+      await store.put(key, await readFile(part.path));
+      result.readings.push({ dt: part.dt, key, rows: part.rows });
+    }
+    for (const part of rejected) {
+      const key = rejectedReadingsKey(part.dt, name);
+      await store.put(key, await readFile(part.path));
+      result.rejected.push({ dt: part.dt, key, rows: part.rows });
+    }
+    return result;
+  } finally {
+    connection.closeSync();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** One Parquet file per UTC day present among the selected lines. */
+async function writePartitions(
+  connection: DuckDBConnection,
+  work: string,
+  label: string,
+  columns: readonly Column[],
+  where: string,
+  tail: string,
+): Promise<{ dt: string; path: string; rows: number }[]> {
+  const days = (await connection.runAndReadAll(`SELECT DISTINCT dt FROM raw_lines WHERE ${where} ORDER BY dt`)).getRows().map((r) => String(r[0]));
+  const parts: { dt: string; path: string; rows: number }[] = [];
+  for (const dt of days) {
+    if (!isValidDate(dt)) throw new Error(`converter: computed partition ${JSON.stringify(dt)} is not a date`);
+    const path = join(work, `${label}-${dt}.parquet`);
+    const copied = await connection.run(`COPY (
+        SELECT ${columns.map(storedExpr).join(', ')} FROM raw_lines WHERE ${where} AND dt = '${dt}' ${tail}
+      ) TO ${pathLiteral(path)} (${PARQUET_COPY_OPTIONS})`);
+    parts.push({ dt, path, rows: Number(copied.rowsChanged) });
+  }
+  return parts;
+}

@@ -1,0 +1,50 @@
+// The Glue catalog's local stand-in: DuckDB views with the same names and columns over the
+// lake folder's Parquet, plus the shared SQL views from queries/views/.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PARTITION_COLUMN, READING_COLUMNS, REJECTED_COLUMNS, type Column } from '../schema/readings.ts';
+import { duckdbType } from '../schema/types.ts';
+import { LAKE_PREFIXES } from '../storage/keys.ts';
+import { pathLiteral, type DuckDBConnection } from './duckdb.ts';
+
+const VIEWS_DIR = fileURLToPath(new URL('../../queries/views/', import.meta.url));
+
+/** Tables over curated Parquet, by name. */
+export const LAKE_TABLES: { name: string; prefix: string; columns: readonly Column[] }[] = [
+  { name: 'readings', prefix: LAKE_PREFIXES.curated, columns: READING_COLUMNS },
+  { name: 'rejected_readings', prefix: LAKE_PREFIXES.rejected, columns: REJECTED_COLUMNS },
+];
+
+/** The shared views, in dependency order (file name order), as `{ name, sql }`. */
+export function sharedViews(): { name: string; sql: string }[] {
+  return readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.sql')).sort().map((file) => {
+    const sql = readFileSync(join(VIEWS_DIR, file), 'utf8');
+    const name = /^--\s*view:\s*(\w+)/m.exec(sql)?.[1];
+    if (!name) throw new Error(`queries/views/${file}: missing "-- view: <name>" header`);
+    return { name, sql };
+  });
+}
+
+const hasParquet = (dir: string): boolean =>
+  existsSync(dir) && readdirSync(dir, { withFileTypes: true }).some((d) =>
+    d.isDirectory() ? hasParquet(join(dir, d.name)) : d.name.endsWith('.parquet') && !d.name.startsWith('.'));
+
+/**
+ * (Re)creates the lake views. Call again after new partitions appear: a table with no files yet
+ * is an empty view of the right types (DuckDB cannot glob zero files).
+ */
+export async function createLakeViews(connection: DuckDBConnection, lakeRoot: string): Promise<void> {
+  const root = resolve(lakeRoot);
+  for (const table of LAKE_TABLES) {
+    const dir = join(root, table.prefix);
+    const typed = [...table.columns, PARTITION_COLUMN].map((c) => `CAST(${c.name} AS ${duckdbType(c.type)}) AS ${c.name}`).join(', ');
+    const source = hasParquet(dir)
+      ? `read_parquet(${pathLiteral(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`
+      : `(SELECT ${[...table.columns, PARTITION_COLUMN].map((c) => `NULL AS ${c.name}`).join(', ')} WHERE false)`;
+    await connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typed} FROM ${source}`);
+  }
+  for (const view of sharedViews()) {
+    await connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
+  }
+}
