@@ -27,10 +27,14 @@ export interface ConversionResult {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Raw JSON lines carry timestamps as epoch milliseconds. */
-const rawType = (c: Column): string => (c.type === 'timestamp' ? 'BIGINT' : duckdbType(c.type));
-/** Epoch milliseconds -> Parquet TIMESTAMP(MILLIS); everything else as is. */
-const storedExpr = (c: Column): string => (c.type === 'timestamp' ? `epoch_ms(${c.name})::${duckdbType(c.type)} AS ${c.name}` : c.name);
+/** Raw JSON lines carry timestamps as epoch milliseconds and registers as JSON numbers. */
+const rawType = (c: Column): string => (c.type === 'timestamp' ? 'BIGINT' : c.type === 'kwh_register' ? 'DOUBLE' : duckdbType(c.type));
+/** Epoch ms -> Parquet TIMESTAMP(MILLIS); registers rounded to 1 Wh (decimal(18,3)); the rest as is. */
+function storedExpr(c: Column): string {
+  if (c.type === 'timestamp') return `epoch_ms(${c.name})::${duckdbType(c.type)} AS ${c.name}`;
+  if (c.type === 'kwh_register') return `${c.name}::${duckdbType(c.type)} AS ${c.name}`;
+  return c.name;
+}
 
 const RAW_COLUMNS: Column[] = [...new Map([...READING_COLUMNS, ...REJECTED_COLUMNS].map((c) => [c.name, c])).values()];
 const RAW_COLUMN_SPEC = `{${RAW_COLUMNS.map((c) => `${c.name}: '${rawType(c)}'`).join(', ')}}`;

@@ -26,8 +26,11 @@ export const isJsonObject = (value: unknown): value is JsonObject =>
 
 interface Failure { reason: ReadingReason; detail: string }
 
-/** Decode a message that is already known to be a JSON object. */
-export function decodeMessage(message: JsonObject, ctx: MessageContext): DecodedMessage {
+/**
+ * Decode a message that is already known to be a JSON object. `addedFields` are fields that
+ * are not the device's (the IoT rule's aliases): they are left out of quarantined payloads.
+ */
+export function decodeMessage(message: JsonObject, ctx: MessageContext, addedFields: readonly string[] = []): DecodedMessage {
   const result: DecodedMessage = { accepted: [], rejected: [] };
   const isBatch = Object.hasOwn(message, 'readings');
   const items: unknown[] = isBatch
@@ -38,14 +41,22 @@ export function decodeMessage(message: JsonObject, ctx: MessageContext): Decoded
   for (const item of items) {
     const failure = messageFailure ?? (isJsonObject(item) ? null : { reason: 'reading_not_object', detail: `readings[] element is ${describe(item)}` } as Failure);
     if (failure) {
-      result.rejected.push(reject(item, ctx, failure, null));
+      result.rejected.push(reject(deviceFields(item, isBatch, addedFields), ctx, failure, null));
       continue;
     }
     const outcome = decodeReading(item as JsonObject, ctx, message.seq as number | undefined);
-    if ('reason' in outcome) result.rejected.push(outcome);
+    if ('reason' in outcome) result.rejected.push(reject(deviceFields(item, isBatch, addedFields), ctx, outcome, outcome.ts));
     else result.accepted.push(outcome);
   }
   return result;
+}
+
+/** A single-form message is the reading itself: without the fields that others added to it. */
+function deviceFields(item: unknown, isBatch: boolean, addedFields: readonly string[]): unknown {
+  if (isBatch || addedFields.length === 0 || !isJsonObject(item)) return item;
+  const copy = { ...item };
+  for (const field of addedFields) delete copy[field];
+  return copy;
 }
 
 /** Checks that apply to every reading of the message at once. */
@@ -64,10 +75,11 @@ function checkEnvelope(message: JsonObject, ctx: MessageContext, isBatch: boolea
   return null;
 }
 
-function decodeReading(item: JsonObject, ctx: MessageContext, seq: number | undefined): NormalizedReading | RejectedReading {
+/** The normalized reading, or why it is refused (with its ts when that could be parsed). */
+function decodeReading(item: JsonObject, ctx: MessageContext, seq: number | undefined): NormalizedReading | (Failure & { ts: number | null }) {
   const ts = parseTimestamp(item.ts);
   const tsFailure = checkTs(item.ts, ts, ctx.receivedAt);
-  if (tsFailure) return reject(item, ctx, tsFailure, ts);
+  if (tsFailure) return { ...tsFailure, ts };
 
   const reading: NormalizedReading = {
     site_id: ctx.siteId as string,
@@ -80,13 +92,13 @@ function decodeReading(item: JsonObject, ctx: MessageContext, seq: number | unde
     const value = item[column.name];
     const rule = column.measure;
     if (value === undefined || value === null) {
-      if (rule.required) return reject(item, ctx, { reason: rule.missingReason as ReadingReason, detail: `${column.name} is missing` }, ts);
+      if (rule.required) return { ...{ reason: rule.missingReason as ReadingReason, detail: `${column.name} is missing` }, ts };
       continue;
     }
-    if (typeof value !== 'number') return reject(item, ctx, { reason: 'field_type', detail: `${column.name} is ${describe(value)}, not a number` }, ts);
-    if (!Number.isFinite(value)) return reject(item, ctx, { reason: 'not_finite', detail: `${column.name} is not finite` }, ts);
-    if (rule.min !== undefined && value < rule.min) return reject(item, ctx, { reason: rule.belowReason as ReadingReason, detail: `${column.name} ${value} < ${rule.min}` }, ts);
-    if (rule.max !== undefined && value > rule.max) return reject(item, ctx, { reason: rule.aboveReason as ReadingReason, detail: `${column.name} ${value} > ${rule.max}` }, ts);
+    if (typeof value !== 'number') return { ...{ reason: 'field_type', detail: `${column.name} is ${describe(value)}, not a number` }, ts };
+    if (!Number.isFinite(value)) return { ...{ reason: 'not_finite', detail: `${column.name} is not finite` }, ts };
+    if (rule.min !== undefined && value < rule.min) return { ...{ reason: rule.belowReason as ReadingReason, detail: `${column.name} ${value} < ${rule.min}` }, ts };
+    if (rule.max !== undefined && value > rule.max) return { ...{ reason: rule.aboveReason as ReadingReason, detail: `${column.name} ${value} > ${rule.max}` }, ts };
     (reading as unknown as Record<string, number>)[column.name] = value;
   }
   if (seq !== undefined) reading.seq = seq;

@@ -9,6 +9,7 @@ export const READING_REASONS = {
   ts_too_old: 'ts is before 2000-01-01T00:00:00Z',
   energy_missing: 'energy_import_kwh is missing',
   energy_negative: 'an energy register is negative',
+  energy_out_of_range: 'an energy register is above 1e12 kWh (storage is decimal(18,3))',
   field_type: 'a measured field is not a JSON number',
   not_finite: 'a measured field is not a finite number',
   voltage_out_of_range: 'voltage_v is outside 0-1000 V',

@@ -20,10 +20,17 @@ export function parseTimestamp(value: unknown): number | null {
   if (hour > 23 || minute > 59 || second > 59) return null;
   const offsetMinutes = parseOffset(m[8] as string);
   if (offsetMinutes === null) return null;
+  // Date.UTC maps years 0-99 to 1900-1999; such years are far outside the contract's range anyway,
+  // but they are still computed literally so the caller's "too old" check sees the true instant.
+  const utc = year >= 100 ? Date.UTC(year, month - 1, day, hour, minute, second, millis) : literalYearUtc(year, month, day, hour, minute, second, millis);
+  return utc - offsetMinutes * 60_000;
+}
+
+function literalYearUtc(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
   const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // setUTCFullYear keeps years < 100 literal, unlike Date.UTC
+  date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, millis);
-  return date.getTime() - offsetMinutes * 60_000;
+  return date.getTime();
 }
 
 function parseOffset(text: string): number | null {

@@ -1,8 +1,12 @@
 // The reading schema, defined once. The validator, the Parquet/DuckDB column types, the Glue
 // column types and (later) the QuickSight dataset columns are all derived from this file.
 
-/** Logical column types; each engine's spelling is derived in `types.ts`. */
-export type ColumnType = 'string' | 'double' | 'bigint' | 'timestamp';
+/**
+ * Logical column types; each engine's spelling is derived in `types.ts`. `kwh_register` is an
+ * energy register: exact decimal(18,3), i.e. 1 Wh resolution, stored as Parquet INT64 DECIMAL.
+ * Exact decimals make `e2 - e1` exact and compress about 2.5x better than doubles.
+ */
+export type ColumnType = 'string' | 'double' | 'bigint' | 'timestamp' | 'kwh_register';
 
 /** A measured value sent by a device: how it is checked and which reason code a failure gets. */
 export interface MeasureRule {
@@ -15,6 +19,9 @@ export interface MeasureRule {
   aboveReason?: string;
   missingReason?: string;
 }
+
+/** Largest register value accepted: far above any real meter, well inside decimal(18,3). */
+const LIMITS_KWH_MAX = 1e12;
 
 export interface Column {
   name: string;
@@ -32,12 +39,12 @@ export const READING_COLUMNS: readonly Column[] = [
   { name: 'device_id', type: 'string', nullable: false, description: 'Device (IoT thing name).' },
   { name: 'ts', type: 'timestamp', nullable: false, unit: 'UTC', description: 'Time of the reading, UTC, millisecond precision.' },
   {
-    name: 'energy_import_kwh', type: 'double', nullable: false, unit: 'kWh', description: 'Cumulative import register.',
-    measure: { required: true, min: 0, belowReason: 'energy_negative', missingReason: 'energy_missing' },
+    name: 'energy_import_kwh', type: 'kwh_register', nullable: false, unit: 'kWh', description: 'Cumulative import register (1 Wh resolution).',
+    measure: { required: true, min: 0, max: LIMITS_KWH_MAX, belowReason: 'energy_negative', aboveReason: 'energy_out_of_range', missingReason: 'energy_missing' },
   },
   {
-    name: 'energy_export_kwh', type: 'double', nullable: true, unit: 'kWh', description: 'Cumulative export register.',
-    measure: { required: false, min: 0, belowReason: 'energy_negative' },
+    name: 'energy_export_kwh', type: 'kwh_register', nullable: true, unit: 'kWh', description: 'Cumulative export register (1 Wh resolution).',
+    measure: { required: false, min: 0, max: LIMITS_KWH_MAX, belowReason: 'energy_negative', aboveReason: 'energy_out_of_range' },
   },
   {
     name: 'power_w', type: 'double', nullable: true, unit: 'W', description: 'Instantaneous active power; negative = export.',

@@ -2,14 +2,15 @@
 // INT64 TIMESTAMP(MILLIS): Athena/Glue read millisecond timestamps, and ms is the contract's precision.
 import type { Column, ColumnType } from './readings.ts';
 
-const DUCKDB: Record<ColumnType, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT', timestamp: 'TIMESTAMP_MS' };
-const GLUE: Record<ColumnType, string> = { string: 'string', double: 'double', bigint: 'bigint', timestamp: 'timestamp' };
+const DUCKDB: Record<ColumnType, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT', timestamp: 'TIMESTAMP_MS', kwh_register: 'DECIMAL(18,3)' };
+const GLUE: Record<ColumnType, string> = { string: 'string', double: 'double', bigint: 'bigint', timestamp: 'timestamp', kwh_register: 'decimal(18,3)' };
 /** Parquet physical type / logical annotation as written by the converter. */
 const PARQUET: Record<ColumnType, { physical: string; logical?: string }> = {
   string: { physical: 'BYTE_ARRAY', logical: 'STRING' },
   double: { physical: 'DOUBLE' },
   bigint: { physical: 'INT64' },
   timestamp: { physical: 'INT64', logical: 'TIMESTAMP(MILLIS)' },
+  kwh_register: { physical: 'INT64', logical: 'DECIMAL(18,3)' },
 };
 
 export const duckdbType = (type: ColumnType): string => DUCKDB[type];

@@ -9,6 +9,9 @@ import { LIMITS, type NormalizedReading, type RejectedReading } from '../schema/
 /** Room for the fields the rule adds to a payload that was itself at most 128 KiB. */
 const RULE_FIELDS_ALLOWANCE = 1024;
 const MAX_EPOCH_MS = 8.64e15;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Fields the IoT rule adds to the device payload (the rule's SELECT aliases). */
+const RULE_FIELDS = ['site_id', 'topic_device_id', 'received_at'] as const;
 
 export type RecordOutcome =
   | { result: 'Ok'; lines: string; dt: string; accepted: NormalizedReading[]; rejected: RejectedReading[] }
@@ -30,19 +33,19 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
   }
   let message: unknown;
   try {
-    message = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+    message = JSON.parse(utf8.decode(data));
   } catch (error) {
     return { result: 'ProcessingFailed', error: 'not_json', detail: (error as Error).message.slice(0, 200) };
   }
   if (!isJsonObject(message)) {
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
   }
-  const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt, ...payload } = message;
+  const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt } = message;
   const receivedAt = Number.isSafeInteger(ruleReceivedAt) && (ruleReceivedAt as number) >= LIMITS.minTsMs && (ruleReceivedAt as number) < MAX_EPOCH_MS
     ? (ruleReceivedAt as number)
     : arrivalMs;
 
-  const { accepted, rejected } = decodeMessage(payload, { siteId, topicDeviceId, receivedAt });
+  const { accepted, rejected } = decodeMessage(message, { siteId, topicDeviceId, receivedAt }, RULE_FIELDS);
   if (accepted.length === 0 && rejected.length === 0) return { result: 'Dropped' };
 
   let lines = '';

@@ -1,0 +1,6 @@
+// The IoT topic rule, defined once: CDK deploys this exact SQL, and the local twin and
+// `wattlake ingest` evaluate it with `compileRule`.
+export const READINGS_RULE_NAME = 'wattlake_readings';
+
+export const READINGS_RULE_SQL =
+  "SELECT *, topic(3) AS site_id, topic(4) AS topic_device_id, timestamp() AS received_at FROM 'dt/energy/+/+/readings'";
