@@ -61,6 +61,7 @@ export function compileRule(sql: string, { ruleName }: CompileOptions = {}): Com
   const statement = parseRuleSql(sql);
   const selectsAll = statement.select.some((item) => item.kind === 'all');
   const onlyAll = statement.select.length === 1 && selectsAll;
+  const startsWithAll = statement.select[0]?.kind === 'all' && statement.select.slice(1).every((item) => item.kind === 'expr');
 
   /** The topic the rule's SQL sees, or null when the rule does not fire for this publish. */
   const ruleTopic = (topic: string): string | null => {
@@ -76,11 +77,20 @@ export function compileRule(sql: string, { ruleName }: CompileOptions = {}): Com
     evaluate({ topic, payload, receivedAt, clientId }) {
       const seen = ruleTopic(topic);
       if (seen === null) return null;
-      const parsed = parsePayload(payload);
+      const text = decodeUtf8(payload);
+      const parsed = text === undefined ? undefined : parsePayload(text);
       const ctx: Context = { payload: parsed, topic: seen, levels: seen.split('/'), receivedAt, clientId };
       if (statement.where && asBoolean(evaluateExpr(statement.where, ctx)) !== true) return null;
       if (onlyAll || (selectsAll && parsed === undefined)) return new Uint8Array(payload);
-      return new TextEncoder().encode(JSON.stringify(project(statement, ctx)));
+      const spliced = startsWithAll && text !== undefined && parsed !== undefined ? spliceAliases(text, parsed, statement, ctx) : null;
+      if (spliced !== null) return encoder.encode(spliced);
+      try {
+        return encoder.encode(JSON.stringify(project(statement, ctx)));
+      } catch {
+        // Nesting deeper than JSON.stringify can re-encode: hand the message on as it came, so the
+        // transform still sees it (and quarantines it) instead of it vanishing here.
+        return new Uint8Array(payload);
+      }
     },
   };
 }
@@ -106,15 +116,47 @@ export function topicMatches(filter: string, topic: string): boolean {
   return filterLevels.length === topicLevels.length;
 }
 
-/** The payload as a JSON object; `{}` when empty; undefined when it is anything else. */
-function parsePayload(payload: Uint8Array): JsonObject | undefined {
-  if (payload.byteLength === 0) return {};
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+function decodeUtf8(payload: Uint8Array): string | undefined {
   try {
-    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    return utf8.decode(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The payload as a JSON object; `{}` when empty; undefined when it is anything else. */
+function parsePayload(text: string): JsonObject | undefined {
+  if (text.length === 0) return {};
+  try {
+    const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `SELECT *, a AS x, …` on an object payload, without re-encoding the payload: the aliases are
+ * appended to the original JSON text, where (as JSON.parse keeps the last duplicate key) they
+ * override payload keys of the same name. Cheaper than a parse/stringify round trip, and safe for
+ * payloads nested deeper than JSON.stringify can handle. Null when an alias is Undefined (that
+ * must remove a key, which appending cannot express).
+ */
+function spliceAliases(text: string, parsed: JsonObject, statement: RuleStatement, ctx: Context): string | null {
+  const body = text.trimEnd();
+  if (body.length === 0) return null;
+  let added = '';
+  for (const item of statement.select) {
+    if (item.kind === 'all') continue;
+    const value = evaluateExpr(item.expr, ctx);
+    if (value === undefined) return null;
+    added += `,${JSON.stringify(item.name)}:${JSON.stringify(value)}`;
+  }
+  const hasKeys = Object.keys(parsed).length > 0;
+  return `${body.slice(0, -1)}${hasKeys ? added : added.slice(1)}}`;
 }
 
 function project(statement: RuleStatement, ctx: Context): JsonObject {
