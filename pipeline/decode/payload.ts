@@ -120,9 +120,18 @@ function reject(item: unknown, ctx: MessageContext, failure: Failure, ts: number
     ts: ts !== null && ts >= LIMITS.minTsMs && ts <= ctx.receivedAt + LIMITS.maxClockSkewMs ? ts : null,
     reason: failure.reason,
     detail: failure.detail || READING_REASONS[failure.reason],
-    payload: JSON.stringify(item) ?? 'null',
+    payload: payloadText(item),
     received_at: ctx.receivedAt,
   };
+}
+
+/** The rejected reading as JSON text; a JSON string marker when it nests too deep to re-encode. */
+function payloadText(item: unknown): string {
+  try {
+    return JSON.stringify(item) ?? 'null';
+  } catch {
+    return JSON.stringify('<not re-encodable: nested deeper than the JSON encoder allows>');
+  }
 }
 
 /** A short, safe description of a JSON value for `detail` (never the whole value). */

@@ -116,7 +116,8 @@ export function topicMatches(filter: string, topic: string): boolean {
   return filterLevels.length === topicLevels.length;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a BOM in the text, so JSON.parse refuses it (RFC 8259 forbids one), as the transform does.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 function decodeUtf8(payload: Uint8Array): string | undefined {

@@ -6,10 +6,11 @@ import type { RecordError } from '../decode/reasons.ts';
 import { utcDate } from '../schema/ids.ts';
 import { LIMITS, type NormalizedReading, type RejectedReading } from '../schema/readings.ts';
 
-/** Room for the fields the rule adds to a payload that was itself at most 128 KiB. */
-const RULE_FIELDS_ALLOWANCE = 1024;
+/** Upper bound of what the rule's three fields add to a payload (two 64-char IDs, a timestamp, keys, quotes). */
+const RULE_FIELDS_MAX_BYTES = 256;
 const MAX_EPOCH_MS = 8.64e15;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading BOM in the text, so JSON.parse refuses it: RFC 8259 forbids a BOM in JSON.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Fields the IoT rule adds to the device payload (the rule's SELECT aliases). */
 const RULE_FIELDS = ['site_id', 'topic_device_id', 'received_at'] as const;
 
@@ -28,7 +29,7 @@ export type RecordOutcome =
  * of its own `ts` (docs/contracts.md, "dt of raw objects").
  */
 export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutcome {
-  if (data.byteLength > LIMITS.maxPayloadBytes + RULE_FIELDS_ALLOWANCE) {
+  if (data.byteLength > LIMITS.maxPayloadBytes + RULE_FIELDS_MAX_BYTES) {
     return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `${data.byteLength} bytes` };
   }
   let message: unknown;
@@ -41,6 +42,10 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
   }
   const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt } = message;
+  const payloadBytes = data.byteLength - Buffer.byteLength(JSON.stringify({ site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt })) + 1;
+  if (payloadBytes > LIMITS.maxPayloadBytes) {
+    return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `about ${payloadBytes} bytes of device payload` };
+  }
   const receivedAt = Number.isSafeInteger(ruleReceivedAt) && (ruleReceivedAt as number) >= LIMITS.minTsMs && (ruleReceivedAt as number) < MAX_EPOCH_MS
     ? (ruleReceivedAt as number)
     : arrivalMs;

@@ -1,6 +1,7 @@
 // `wattlake` CLI entry: one file per command under this folder, wired here.
 import { Command } from 'commander';
 import { ingestCommand } from './ingest-command.ts';
+import { statsCommand } from './stats-command.ts';
 
 const program = new Command()
   .name('wattlake')
@@ -9,6 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 program.addCommand(ingestCommand());
+program.addCommand(statsCommand());
 
 try {
   await program.parseAsync(process.argv);
