@@ -40,8 +40,8 @@ export function parseIngestLine(text: string, now: number): { topic: string; pay
   const { topic, payload, received_at: receivedAt } = value as Record<string, unknown>;
   if (typeof topic !== 'string') return 'topic must be a string';
   if (payload === undefined) return 'payload is missing';
-  if (receivedAt !== undefined && !(Number.isSafeInteger(receivedAt) && (receivedAt as number) >= LIMITS.minTsMs)) {
-    return 'received_at must be integer epoch milliseconds after 2000-01-01';
+  if (receivedAt !== undefined && !(Number.isSafeInteger(receivedAt) && (receivedAt as number) >= LIMITS.minTsMs && (receivedAt as number) <= LIMITS.maxReceivedAtMs)) {
+    return 'received_at must be integer epoch milliseconds between 2000-01-01 and 9000-01-01';
   }
   return {
     topic,

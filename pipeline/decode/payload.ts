@@ -32,7 +32,7 @@ interface Failure { reason: ReadingReason; detail: string }
  */
 export function decodeMessage(message: JsonObject, ctx: MessageContext, addedFields: readonly string[] = []): DecodedMessage {
   const result: DecodedMessage = { accepted: [], rejected: [] };
-  const isBatch = Object.hasOwn(message, 'readings');
+  const isBatch = message.readings !== undefined && message.readings !== null; // null counts as absent
   const items: unknown[] = isBatch
     ? (Array.isArray(message.readings) ? message.readings : [message.readings])
     : [message];
@@ -44,7 +44,7 @@ export function decodeMessage(message: JsonObject, ctx: MessageContext, addedFie
       result.rejected.push(reject(deviceFields(item, isBatch, addedFields), ctx, failure, null));
       continue;
     }
-    const outcome = decodeReading(item as JsonObject, ctx, message.seq as number | undefined);
+    const outcome = decodeReading(item as JsonObject, ctx, (message.seq ?? undefined) as number | undefined);
     if ('reason' in outcome) result.rejected.push(reject(deviceFields(item, isBatch, addedFields), ctx, outcome, outcome.ts));
     else result.accepted.push(outcome);
   }
@@ -63,10 +63,10 @@ function deviceFields(item: unknown, isBatch: boolean, addedFields: readonly str
 function checkEnvelope(message: JsonObject, ctx: MessageContext, isBatch: boolean): Failure | null {
   if (!isValidId(ctx.siteId)) return { reason: 'invalid_site_id', detail: `site_id ${describe(ctx.siteId)} is not a valid ID` };
   if (!isValidId(ctx.topicDeviceId)) return { reason: 'invalid_device_id', detail: `device_id ${describe(ctx.topicDeviceId)} is not a valid ID` };
-  if (message.device_id !== undefined && message.device_id !== ctx.topicDeviceId) {
+  if (message.device_id !== undefined && message.device_id !== null && message.device_id !== ctx.topicDeviceId) {
     return { reason: 'device_mismatch', detail: `envelope device_id ${describe(message.device_id)} != topic device ${ctx.topicDeviceId}` };
   }
-  if (message.seq !== undefined && !(Number.isSafeInteger(message.seq) && (message.seq as number) >= 0)) {
+  if (message.seq !== undefined && message.seq !== null && !(Number.isSafeInteger(message.seq) && (message.seq as number) >= 0)) {
     return { reason: 'seq_invalid', detail: `seq ${describe(message.seq)} is not an integer >= 0` };
   }
   if (isBatch && !Array.isArray(message.readings)) {

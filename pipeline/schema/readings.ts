@@ -128,4 +128,6 @@ export const LIMITS = {
   maxClockSkewMs: 5 * 60 * 1000,
   /** Nothing before 2000-01-01T00:00:00Z. */
   minTsMs: Date.UTC(2000, 0, 1),
+  /** Receive times are trusted up to here, so ts (<= received + 5 min) always has a 4-digit-year `dt`. */
+  maxReceivedAtMs: Date.UTC(9000, 0, 1),
 } as const;

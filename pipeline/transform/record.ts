@@ -8,7 +8,6 @@ import { LIMITS, type NormalizedReading, type RejectedReading } from '../schema/
 
 /** Upper bound of what the rule's three fields add to a payload (two 64-char IDs, a timestamp, keys, quotes). */
 const RULE_FIELDS_MAX_BYTES = 256;
-const MAX_EPOCH_MS = 8.64e15;
 // ignoreBOM keeps a leading BOM in the text, so JSON.parse refuses it: RFC 8259 forbids a BOM in JSON.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Fields the IoT rule adds to the device payload (the rule's SELECT aliases). */
@@ -42,11 +41,11 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
   }
   const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt } = message;
-  const payloadBytes = data.byteLength - Buffer.byteLength(JSON.stringify({ site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt })) + 1;
+  const payloadBytes = data.byteLength - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
   if (payloadBytes > LIMITS.maxPayloadBytes) {
     return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `about ${payloadBytes} bytes of device payload` };
   }
-  const receivedAt = Number.isSafeInteger(ruleReceivedAt) && (ruleReceivedAt as number) >= LIMITS.minTsMs && (ruleReceivedAt as number) < MAX_EPOCH_MS
+  const receivedAt = Number.isSafeInteger(ruleReceivedAt) && (ruleReceivedAt as number) >= LIMITS.minTsMs && (ruleReceivedAt as number) <= LIMITS.maxReceivedAtMs
     ? (ruleReceivedAt as number)
     : arrivalMs;
 
@@ -64,4 +63,11 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
     firstDay = Math.min(firstDay, reading.ts ?? reading.received_at);
   }
   return { result: 'Ok', lines, dt: utcDate(firstDay), accepted, rejected };
+}
+
+/** Bytes the rule's three fields add to the device payload (`,"site_id":…` etc.); 0 for values a rule never produces. */
+function ruleFieldsBytes(siteId: unknown, topicDeviceId: unknown, receivedAt: unknown): number {
+  const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
+  if (!scalar(siteId) || !scalar(topicDeviceId) || !scalar(receivedAt)) return 0;
+  return Buffer.byteLength(JSON.stringify({ site_id: siteId, topic_device_id: topicDeviceId, received_at: receivedAt })) - 1;
 }
