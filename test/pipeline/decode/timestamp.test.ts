@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseTimestamp } from '../../../pipeline/decode/timestamp.ts';
 
 const READING = Date.UTC(2025, 10, 21, 9, 55, 0); // 2025-11-21T09:55:00Z
@@ -103,5 +104,33 @@ describe('parseTimestamp: what is not a contract timestamp', () => {
 
   it.each([[null], [undefined], [true], [{ iso: '2025-11-21T09:55:00Z' }], [['2025-11-21T09:55:00Z']]])('refuses the non-string, non-number %o', (value) => {
     expect(parseTimestamp(value)).toBeNull();
+  });
+});
+
+describe('parseTimestamp on the canonical UTC form (fast path)', () => {
+  /** Independent oracle: Date.parse, accepted only when the instant prints back as the same text. */
+  const oracle = (text: string): number | null => {
+    const ms = Date.parse(text);
+    if (Number.isNaN(ms)) return null;
+    const printed = new Date(ms).toISOString();
+    return (text.length === 24 ? printed : printed.replace('.000Z', 'Z')) === text ? ms : null;
+  };
+
+  it('agrees with Date.parse on every real instant, with and without milliseconds', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
+      const withMs = date.toISOString();
+      const withoutMs = `${withMs.slice(0, 19)}Z`;
+      expect(parseTimestamp(withMs)).toBe(date.getTime());
+      expect(parseTimestamp(withoutMs)).toBe(Math.floor(date.getTime() / 1000) * 1000);
+    }));
+  });
+
+  it('refuses the same impossible dates as Date.parse round-tripping does', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const text = fc.tuple(fc.integer({ min: 1000, max: 9999 }), two(19), two(39), two(29), two(69), two(69))
+      .map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+    fc.assert(fc.property(text, (t) => {
+      expect(parseTimestamp(t)).toBe(oracle(t));
+    }), { numRuns: 5000 });
   });
 });
