@@ -13,7 +13,7 @@ import { duckdbType } from '../schema/types.ts';
 import { curatedReadingsKey, rejectedReadingsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
-import { PARQUET_COPY_OPTIONS } from './parquet-options.ts';
+import { copyToParquet, FIRST_RECEIVED, READINGS_ORDER, REJECTED_ORDER } from './curated-write.ts';
 
 export interface WrittenFile { dt: string; key: string; rows: number }
 
@@ -59,11 +59,15 @@ export async function convertRawObject({ store, rawKey, duckdb }: { store: Objec
       FROM read_json(${pathLiteral(input)}, format = 'newline_delimited', compression = '${gzip ? 'gzip' : 'uncompressed'}',
                      columns = ${RAW_COLUMN_SPEC})`);
     const name = outputFileName(rawKey);
+    // Most raw objects hold no duplicate (device_id, ts): counting distinct keys is much cheaper
+    // than the window that removes them, so the window runs only when it has work to do.
+    const [accepted, distinct] = ((await connection.runAndReadAll(
+      'SELECT count(*), count(DISTINCT (device_id, ts)) FROM raw_lines WHERE reason IS NULL')).getRows()[0] ?? [0, 0]).map(Number) as [number, number];
+    const dedup = distinct < accepted ? `QUALIFY ${FIRST_RECEIVED} ` : '';
     const readings = await writePartitions(connection, work, 'readings', READING_COLUMNS, 'reason IS NULL',
-      'QUALIFY row_number() OVER (PARTITION BY device_id, ts ORDER BY received_at, energy_import_kwh, site_id) = 1 ORDER BY site_id, device_id, ts');
+      `${dedup}ORDER BY ${READINGS_ORDER}`);
     const rejected = await writePartitions(connection, work, 'rejected', REJECTED_COLUMNS, 'reason IS NOT NULL',
-      'ORDER BY received_at, device_id, ts, reason');
-    const accepted = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_lines WHERE reason IS NULL')).getRows()[0]?.[0] ?? 0);
+      `ORDER BY ${REJECTED_ORDER}`);
 
     const result: ConversionResult = { rawKey, readings: [], rejected: [], duplicatesRemoved: accepted - readings.reduce((n, p) => n + p.rows, 0) };
     for (const part of readings) {
@@ -97,10 +101,8 @@ async function writePartitions(
   for (const dt of days) {
     if (!isValidDate(dt)) throw new Error(`converter: computed partition ${JSON.stringify(dt)} is not a date`);
     const path = join(work, `${label}-${dt}.parquet`);
-    const copied = await connection.run(`COPY (
-        SELECT ${columns.map(storedExpr).join(', ')} FROM raw_lines WHERE ${where} AND dt = '${dt}' ${tail}
-      ) TO ${pathLiteral(path)} (${PARQUET_COPY_OPTIONS})`);
-    parts.push({ dt, path, rows: Number(copied.rowsChanged) });
+    const rows = await copyToParquet(connection, `SELECT ${columns.map(storedExpr).join(', ')} FROM raw_lines WHERE ${where} AND dt = '${dt}' ${tail}`, path);
+    parts.push({ dt, path, rows });
   }
   return parts;
 }

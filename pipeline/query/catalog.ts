@@ -1,12 +1,14 @@
 // The Glue catalog's local stand-in: DuckDB views with the same names and columns over the
-// lake folder's Parquet, plus the shared SQL views from queries/views/.
+// lake folder's Parquet and reference CSVs, plus the shared SQL views from queries/views/.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PARTITION_COLUMN, READING_COLUMNS, REJECTED_COLUMNS, type Column } from '../schema/readings.ts';
-import { duckdbType } from '../schema/types.ts';
-import { LAKE_PREFIXES } from '../storage/keys.ts';
+import { REFERENCE_TABLE_NAMES, REFERENCE_TABLES } from '../schema/reference.ts';
+import { duckdbCastList, duckdbType } from '../schema/types.ts';
+import { LAKE_PREFIXES, referenceKey } from '../storage/keys.ts';
 import { pathLiteral, type DuckDBConnection } from './duckdb.ts';
+import { installTrinoFunctions } from './trino-compat.ts';
 
 const VIEWS_DIR = fileURLToPath(new URL('../../queries/views/', import.meta.url));
 
@@ -30,20 +32,34 @@ const hasParquet = (dir: string): boolean =>
   existsSync(dir) && readdirSync(dir, { withFileTypes: true }).some((d) =>
     d.isDirectory() ? hasParquet(join(dir, d.name)) : d.name.endsWith('.parquet') && !d.name.startsWith('.'));
 
+/** A typed table with no rows: DuckDB cannot glob zero files, and queries must still bind. */
+const emptySource = (columns: readonly Column[]): string => `(SELECT ${columns.map((c) => `NULL AS ${c.name}`).join(', ')} WHERE false)`;
+
 /**
- * (Re)creates the lake views. Call again after new partitions appear: a table with no files yet
- * is an empty view of the right types (DuckDB cannot glob zero files).
+ * (Re)creates the lake views. Call again after new partitions appear or a reference table is
+ * loaded: a table with no files yet is an empty view of the right types.
  */
 export async function createLakeViews(connection: DuckDBConnection, lakeRoot: string): Promise<void> {
   const root = resolve(lakeRoot);
   for (const table of LAKE_TABLES) {
     const dir = join(root, table.prefix);
-    const typed = [...table.columns, PARTITION_COLUMN].map((c) => `CAST(${c.name} AS ${duckdbType(c.type)}) AS ${c.name}`).join(', ');
+    const columns = [...table.columns, PARTITION_COLUMN];
     const source = hasParquet(dir)
       ? `read_parquet(${pathLiteral(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`
-      : `(SELECT ${[...table.columns, PARTITION_COLUMN].map((c) => `NULL AS ${c.name}`).join(', ')} WHERE false)`;
-    await connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT ${typed} FROM ${source}`);
+      : emptySource(columns);
+    await connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT ${duckdbCastList(columns)} FROM ${source}`);
   }
+  for (const name of REFERENCE_TABLE_NAMES) {
+    const columns = REFERENCE_TABLES[name];
+    const file = join(root, ...referenceKey(name).split('/'));
+    // The installed CSV is canonical (pipeline/reference/validate.ts): header, schema order, ISO dates.
+    const source = existsSync(file)
+      ? `read_csv(${pathLiteral(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', dateformat = '%Y-%m-%d', columns = {${columns.map((c) => `'${c.name}': '${duckdbType(c.type)}'`).join(', ')}})`
+      : emptySource(columns);
+    await connection.run(`CREATE OR REPLACE VIEW ${name} AS SELECT ${duckdbCastList(columns)} FROM ${source}`);
+  }
+  // The shared views are Athena SQL: they need the Trino functions DuckDB lacks (trino-compat.ts).
+  await installTrinoFunctions(connection);
   for (const view of sharedViews()) {
     await connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
   }

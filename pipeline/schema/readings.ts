@@ -5,8 +5,9 @@
  * Logical column types; each engine's spelling is derived in `types.ts`. `kwh_register` is an
  * energy register: exact decimal(18,3), i.e. 1 Wh resolution, stored as Parquet INT64 DECIMAL.
  * Exact decimals make `e2 - e1` exact and compress about 2.5x better than doubles.
+ * `date` is a calendar date without time zone (the reference tables' validity periods).
  */
-export type ColumnType = 'string' | 'double' | 'bigint' | 'timestamp' | 'kwh_register';
+export type ColumnType = 'string' | 'double' | 'bigint' | 'timestamp' | 'kwh_register' | 'date';
 
 /** A measured value sent by a device: how it is checked and which reason code a failure gets. */
 export interface MeasureRule {

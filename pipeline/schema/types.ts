@@ -2,8 +2,8 @@
 // INT64 TIMESTAMP(MILLIS): Athena/Glue read millisecond timestamps, and ms is the contract's precision.
 import type { Column, ColumnType } from './readings.ts';
 
-const DUCKDB: Record<ColumnType, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT', timestamp: 'TIMESTAMP_MS', kwh_register: 'DECIMAL(18,3)' };
-const GLUE: Record<ColumnType, string> = { string: 'string', double: 'double', bigint: 'bigint', timestamp: 'timestamp', kwh_register: 'decimal(18,3)' };
+const DUCKDB: Record<ColumnType, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT', timestamp: 'TIMESTAMP_MS', kwh_register: 'DECIMAL(18,3)', date: 'DATE' };
+const GLUE: Record<ColumnType, string> = { string: 'string', double: 'double', bigint: 'bigint', timestamp: 'timestamp', kwh_register: 'decimal(18,3)', date: 'date' };
 /** Parquet physical type / logical annotation as written by the converter. */
 const PARQUET: Record<ColumnType, { physical: string; logical?: string }> = {
   string: { physical: 'BYTE_ARRAY', logical: 'STRING' },
@@ -11,6 +11,7 @@ const PARQUET: Record<ColumnType, { physical: string; logical?: string }> = {
   bigint: { physical: 'INT64' },
   timestamp: { physical: 'INT64', logical: 'TIMESTAMP(MILLIS)' },
   kwh_register: { physical: 'INT64', logical: 'DECIMAL(18,3)' },
+  date: { physical: 'INT32', logical: 'DATE' },
 };
 
 export const duckdbType = (type: ColumnType): string => DUCKDB[type];
@@ -25,4 +26,9 @@ export function glueColumns(columns: readonly Column[]): { name: string; type: s
 /** `name TYPE, …` for a DuckDB CREATE TABLE / cast list. */
 export function duckdbColumnList(columns: readonly Column[]): string {
   return columns.map((c) => `${c.name} ${duckdbType(c.type)}`).join(', ');
+}
+
+/** `CAST(name AS TYPE) AS name, …`: a select list that pins each column to its schema type whatever the source. */
+export function duckdbCastList(columns: readonly Column[]): string {
+  return columns.map((c) => `CAST(${c.name} AS ${duckdbType(c.type)}) AS ${c.name}`).join(', ');
 }

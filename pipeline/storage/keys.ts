@@ -1,6 +1,7 @@
 // Every lake key is built here, only from validated parts, so no device-supplied text can
 // become a path. Layout: docs/contracts.md ("Lake layout").
 import { isValidDate } from '../schema/ids.ts';
+import { isReferenceTableName, type ReferenceTableName } from '../schema/reference.ts';
 
 /** One key segment: a file or folder name made of safe characters, never `.` or `..`. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.=-]{0,199}$/;
@@ -46,6 +47,12 @@ export const rawReadingsKey = (dt: string, fileName: string): string => join('ra
 export const errorsKey = (fileName: string): string => join('errors', 'readings', fileName);
 export const curatedReadingsKey = (dt: string, fileName: string): string => join('curated', 'readings', dateSegment(dt), fileName);
 export const rejectedReadingsKey = (dt: string, fileName: string): string => join('curated', 'rejected_readings', dateSegment(dt), fileName);
+
+/** The one CSV object of a reference table: `reference/<table>/<table>.csv` (replaced whole on each load). */
+export function referenceKey(table: ReferenceTableName): string {
+  if (!isReferenceTableName(table)) throw new InvalidKeyError(`${JSON.stringify(table)} is not a reference table`);
+  return join('reference', table, `${table}.csv`);
+}
 
 /** The `dt` of a partitioned key such as `raw/readings/dt=2026-11-21/x.gz`, or null. */
 export function partitionDate(key: string): string | null {

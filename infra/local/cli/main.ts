@@ -1,7 +1,10 @@
 // `wattlake` CLI entry: one file per command under this folder, wired here.
 import { Command } from 'commander';
+import { devicesCommand } from './devices-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { statsCommand } from './stats-command.ts';
+import { referenceCommand } from './reference-command.ts';
+import { compactCommand } from './compact-command.ts';
 
 const program = new Command()
   .name('wattlake')
@@ -11,6 +14,9 @@ const program = new Command()
 
 program.addCommand(ingestCommand());
 program.addCommand(statsCommand());
+program.addCommand(referenceCommand());
+program.addCommand(compactCommand());
+program.addCommand(devicesCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import {
   LAKE_PREFIXES,
   partitionDate,
   rawReadingsKey,
+  referenceKey,
   rejectedReadingsKey,
 } from '../../../pipeline/storage/keys.ts';
 
@@ -98,5 +99,18 @@ describe('partitionDate', () => {
 
   it('is null when dt= is only the end of a segment name', () => {
     expect(partitionDate('raw/readings/xdt=2026-11-21/x.gz')).toBeNull();
+  });
+});
+
+describe('referenceKey', () => {
+  it('puts each reference table in one CSV object under reference/<table>/', () => {
+    expect(referenceKey('sites')).toBe('reference/sites/sites.csv');
+    expect(referenceKey('tariffs')).toBe('reference/tariffs/tariffs.csv');
+    expect(referenceKey('emission_factors')).toBe('reference/emission_factors/emission_factors.csv');
+    expect(referenceKey('sites').startsWith(LAKE_PREFIXES.reference)).toBe(true);
+  });
+
+  it.each(['readings', '../sites', 'sites/x', ''])('refuses %j, which is not a reference table', (table) => {
+    expect(() => referenceKey(table as 'sites')).toThrow(InvalidKeyError);
   });
 });

@@ -1,0 +1,22 @@
+// How curated files are written, shared by the converter (one raw object in) and compaction
+// (a day's curated files in), so that both produce the same rows in the same order and format.
+import { pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
+import { PARQUET_COPY_OPTIONS } from './parquet-options.ts';
+
+/**
+ * QUALIFY condition keeping one row per (device_id, ts): the first received, ties broken exactly
+ * as in queries/views/readings_unique.sql, so files and the query-time view agree on the survivor.
+ */
+export const FIRST_RECEIVED = 'row_number() OVER (PARTITION BY device_id, ts ORDER BY received_at, energy_import_kwh, site_id) = 1';
+
+/** Row order of readings files: row-group statistics on site and device then prune well. */
+export const READINGS_ORDER = 'site_id, device_id, ts';
+
+/** Row order of rejected_readings files: as received. */
+export const REJECTED_ORDER = 'received_at, device_id, ts, reason';
+
+/** Writes the rows of `select` to a local Parquet file with the lake's options; returns the row count. */
+export async function copyToParquet(connection: DuckDBConnection, select: string, path: string): Promise<number> {
+  const copied = await connection.run(`COPY (${select}) TO ${pathLiteral(path)} (${PARQUET_COPY_OPTIONS})`);
+  return Number(copied.rowsChanged);
+}
