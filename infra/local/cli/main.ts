@@ -5,6 +5,8 @@ import { ingestCommand } from './ingest-command.ts';
 import { statsCommand } from './stats-command.ts';
 import { referenceCommand } from './reference-command.ts';
 import { compactCommand } from './compact-command.ts';
+import { demoCommand } from './demo-command.ts';
+import { upCommand } from './up-command.ts';
 
 const program = new Command()
   .name('wattlake')
@@ -17,6 +19,14 @@ program.addCommand(statsCommand());
 program.addCommand(referenceCommand());
 program.addCommand(compactCommand());
 program.addCommand(devicesCommand());
+program.addCommand(upCommand());
+program.addCommand(demoCommand());
+
+// `wattlake … | head` closes stdout early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 try {
   await program.parseAsync(process.argv);
