@@ -2,11 +2,15 @@
 // concatenated per `dt` partition key into gzip objects under raw/readings/dt=…/, and
 // ProcessingFailed records go, with their error, to the error output under errors/readings/.
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { FirehoseTransformationResult } from 'aws-lambda';
 import { errorsKey, rawReadingsKey } from '../../pipeline/storage/keys.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import type { TransformOutput } from '../../pipeline/transform/firehose.ts';
+
+// Asynchronous gzip runs on libuv's thread pool, off the event loop the broker shares.
+const gzip = promisify(gzipCallback);
 
 export interface SourceRecord { recordId: string; data: string; approximateArrivalTimestamp: number }
 
@@ -51,13 +55,13 @@ export async function deliverToLake({ store, stream, byDay, errorLines, nowMs }:
   const rawKeys: string[] = [];
   for (const [dt, chunks] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
     const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
-    await store.put(key, gzipSync(chunks.join('')));
+    await store.put(key, await gzip(chunks.join('')));
     rawKeys.push(key);
   }
   let errorKey: string | null = null;
   if (errorLines.length > 0) {
     errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
-    await store.put(errorKey, gzipSync(errorLines));
+    await store.put(errorKey, await gzip(errorLines));
   }
   return { rawKeys, errorKey };
 }

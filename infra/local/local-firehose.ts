@@ -3,6 +3,7 @@
 // transformed output is held per `dt` until `deliver()`, which writes raw objects and the error
 // output like Firehose and then runs the converter on each new raw object (the S3-event path).
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { convertRawObject } from '../../pipeline/convert/converter.ts';
 import type { RecordError } from '../../pipeline/decode/reasons.ts';
@@ -47,6 +48,9 @@ export class LocalFirehose {
   private transformedBytes = 0;
   private batch: SourceRecord[] = [];
   private batchBytes = 0;
+  /** Full processor batches waiting for `deliver()`. */
+  private pending: SourceRecord[][] = [];
+  private pendingBytes = 0;
 
   constructor(private readonly options: LocalFirehoseOptions) {}
 
@@ -54,18 +58,26 @@ export class LocalFirehose {
     return (this.options.now ?? Date.now)();
   }
 
-  /** Bytes waiting for `deliver()` (transformed output plus the untransformed batch). */
+  /** Bytes waiting for `deliver()` (base64 records not yet transformed, plus transformed output). */
   get bufferedBytes(): number {
-    return this.transformedBytes + this.batchBytes;
+    return this.transformedBytes + this.pendingBytes + this.batchBytes;
   }
 
-  /** Adds one record (the IoT rule's output); runs the transform whenever a processor batch is full. */
+  /** Adds one record (the IoT rule's output); it is transformed, in processor-sized batches, by `deliver()`. */
   put(data: Uint8Array, arrivalMs: number): void {
     const encoded = Buffer.from(data).toString('base64');
-    if (this.batchBytes + encoded.length > (this.options.processorBufferBytes ?? PROCESSOR_BUFFER_BYTES)) this.transformBatch();
+    if (this.batchBytes + encoded.length > (this.options.processorBufferBytes ?? PROCESSOR_BUFFER_BYTES)) this.sealBatch();
     this.batch.push({ recordId: randomUUID(), data: encoded, approximateArrivalTimestamp: arrivalMs });
     this.batchBytes += encoded.length;
     this.stats.records++;
+  }
+
+  private sealBatch(): void {
+    if (this.batch.length === 0) return;
+    this.pending.push(this.batch);
+    this.pendingBytes += this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
   }
 
   /** Records a message refused before the transform (e.g. over IoT Core's size limit) in the error output. */
@@ -75,9 +87,8 @@ export class LocalFirehose {
     this.stats.failedRecords[error] = (this.stats.failedRecords[error] ?? 0) + 1;
   }
 
-  private transformBatch(): void {
-    if (this.batch.length === 0) return;
-    const output = transformFirehoseEvent({ records: this.batch });
+  private transformBatch(batch: SourceRecord[]): void {
+    const output = transformFirehoseEvent({ records: batch });
     for (const [dt, chunks] of partitionOkRecords(output.response)) {
       const day = this.byDay.get(dt) ?? [];
       for (const chunk of chunks) {
@@ -86,18 +97,23 @@ export class LocalFirehose {
       }
       this.byDay.set(dt, day);
     }
-    this.errorLines += errorOutputLines(this.batch, output.failures, this.now());
+    this.errorLines += errorOutputLines(batch, output.failures, this.now());
     this.stats.accepted += output.stats.accepted;
     this.stats.droppedRecords += output.stats.droppedRecords;
     addCounts(this.stats.rejected, output.stats.rejected);
     addCounts(this.stats.failedRecords, output.stats.failedRecords);
-    this.batch = [];
-    this.batchBytes = 0;
   }
 
   /** Transforms what is left, writes raw objects and error output, converts each raw object. Returns the new raw keys. */
   async deliver(onConverted?: () => void): Promise<string[]> {
-    this.transformBatch();
+    this.sealBatch();
+    // One processor batch at a time, yielding in between: a twin's broker shares this event
+    // loop, and PUBACKs must not wait behind a whole delivery's worth of transforming.
+    for (let batch = this.pending.shift(); batch; batch = this.pending.shift()) {
+      this.transformBatch(batch);
+      await setImmediate();
+    }
+    this.pendingBytes = 0;
     const byDay = new Map(this.byDay);
     const errorLines = this.errorLines;
     this.byDay.clear();

@@ -7,6 +7,9 @@ import { referenceCommand } from './reference-command.ts';
 import { compactCommand } from './compact-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { upCommand } from './up-command.ts';
+import { queriesCommand } from './queries-command.ts';
+import { queryCommand } from './query-command.ts';
+import { sqlCommand } from './sql-command.ts';
 
 const program = new Command()
   .name('wattlake')
@@ -21,6 +24,9 @@ program.addCommand(compactCommand());
 program.addCommand(devicesCommand());
 program.addCommand(upCommand());
 program.addCommand(demoCommand());
+program.addCommand(queriesCommand());
+program.addCommand(queryCommand());
+program.addCommand(sqlCommand());
 
 // `wattlake … | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
