@@ -4,7 +4,7 @@
 //      cannot change the meaning of DuckDB SQL, so the catalog installs them on every connection
 //      (the shared views use them).
 //   2. TRINO_OVERRIDES: DuckDB built-ins whose Trino namesake means something else (date_diff,
-//      dow, …), shadowed by macros, plus Trino's integer division. Only on connections that run
+//      date_add, element_at), shadowed by macros, plus Trino's integer division. Only on connections that run
 //      Trino text (installTrinoCompat), never under DuckDB-native SQL.
 //   3. toDuckDbSql: no text rewrites are needed, only refusals: a Trino construct that DuckDB
 //      would run with a different meaning is an error here, never a silently wrong answer.
@@ -35,7 +35,8 @@ export const ADDED_FUNCTIONS: readonly CompatMacro[] = [
     definition: '(start, stop) AS generate_series(start, stop), (start, stop, step) AS generate_series(start, stop, step)',
     why: 'Trino sequence() is DuckDB generate_series(), both inclusive. Over dates DuckDB returns timestamps at midnight (Trino: dates): CAST elements to timestamp or date before using them. The two-argument form is for integers only (DuckDB has no default date step).',
   },
-  { name: 'day_of_week', definition: '(x) AS isodow(x)', why: 'Trino day_of_week: ISO weekday, 1 = Monday … 7 = Sunday (DuckDB isodow).' },
+  { name: 'day_of_week', definition: '(x) AS isodow(x)', why: 'Trino day_of_week: ISO weekday, 1 = Monday … 7 = Sunday (DuckDB isodow; its dayofweek counts 0 = Sunday).' },
+  { name: 'dow', definition: '(x) AS isodow(x)', why: "Trino's alias of day_of_week. DuckDB knows 'dow' only as a date_part field (0 = Sunday), never as a function." },
   { name: 'day_of_year', definition: '(x) AS dayofyear(x)', why: 'Trino day_of_year; DuckDB spells it dayofyear.' },
   { name: 'day_of_month', definition: '(x) AS dayofmonth(x)', why: 'Trino day_of_month; DuckDB spells it dayofmonth.' },
   { name: 'year_of_week', definition: '(x) AS isoyear(x)', why: 'Trino year_of_week: the ISO week-numbering year (DuckDB isoyear).' },
@@ -78,7 +79,6 @@ export const TRINO_OVERRIDES: readonly CompatMacro[] = [
     definition: "(unit, amount, x) AS x + CASE lower(unit) WHEN 'millisecond' THEN to_milliseconds(amount) WHEN 'second' THEN to_seconds(amount) WHEN 'minute' THEN to_minutes(amount) WHEN 'hour' THEN to_hours(amount) WHEN 'day' THEN to_days(amount) WHEN 'week' THEN to_weeks(amount) WHEN 'month' THEN to_months(amount) WHEN 'quarter' THEN to_months(3 * amount) WHEN 'year' THEN to_years(amount) END",
     why: "Trino date_add(unit, amount, x); DuckDB's own date_add(x, interval) takes other arguments. On a date DuckDB returns a timestamp at midnight (Trino: a date): CAST(… AS date) when the type matters.",
   },
-  { name: 'dow', definition: '(x) AS isodow(x)', why: 'Trino dow is day_of_week (1 = Monday … 7 = Sunday); DuckDB dow counts 0 = Sunday … 6 = Saturday.' },
   {
     name: 'element_at',
     definition: '(container, key) AS container[key]',

@@ -1,8 +1,8 @@
 // The local twin's S3: a folder holding exactly the S3 key layout, so that DuckDB and the
 // converter can read real files and `aws s3 sync` maps one-to-one onto a bucket.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir, writeFileAtomic } from './durable-file.ts';
 import { assertSafeKey, InvalidKeyError } from './keys.ts';
 import { assertSafePrefix } from './list-prefix.ts';
 import { ObjectNotFoundError, type ObjectStore } from './object-store.ts';
@@ -27,21 +27,7 @@ export class FolderStore implements ObjectStore {
     const file = this.pathOf(key);
     const dir = path.dirname(file);
     const firstCreated = await mkdir(dir, { recursive: true });
-    // Write-fsync-rename: a reader (DuckDB, the converter) sees the old object or the new one, never half.
-    const temp = path.join(dir, `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
-    try {
-      const handle = await open(temp, 'wx');
-      try {
-        await handle.writeFile(body);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+    await writeFileAtomic(file, body);
     // Make the rename, and any folders just created for it, survive a power cut.
     await syncDir(dir);
     if (firstCreated !== undefined) {
@@ -108,17 +94,6 @@ export class FolderStore implements ObjectStore {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (error) {
-    // Some platforms and filesystems cannot fsync a directory; the rename itself is still atomic.
-    if (!hasCode(error, 'EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP')) throw error;
-  } finally {
-    await handle.close();
-  }
-}
 
 function hasCode(error: unknown, ...codes: string[]): boolean {
   return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? '');

@@ -14,6 +14,7 @@ import { mkdir, open, readdir, readFile, truncate, unlink, type FileHandle } fro
 import path from 'node:path';
 import type { BufferLogger } from './logger.ts';
 import { encodeRecord, scanSegment, SEGMENT_MAGIC, type SpoolRecord } from './spool-format.ts';
+import { syncDir } from '../../../pipeline/storage/durable-file.ts';
 
 export interface SegmentInfo {
   id: number;
@@ -253,18 +254,6 @@ async function truncateDurably(file: string, length: number): Promise<void> {
   const handle = await open(file, 'r+');
   try {
     await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (error) {
-    // Some filesystems cannot fsync a directory; renames and unlinks are still atomic there.
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
     await handle.close();
   }

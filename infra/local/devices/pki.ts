@@ -7,7 +7,7 @@ import { createHash, createPrivateKey, KeyObject, randomBytes, webcrypto, X509Ce
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { StatePaths } from '../state.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../../pipeline/storage/durable-file.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { isValidId } from '../../../pipeline/schema/ids.ts';
 import { credentialFiles, deviceDir, statePaths } from '../state.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../../pipeline/storage/durable-file.ts';
 import { fingerprint, issueDeviceCertificate, loadOrCreateCa } from './pki.ts';
 import { updateRegistry, type Thing } from './registry.ts';
 

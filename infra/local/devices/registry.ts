@@ -2,7 +2,7 @@
 // `.wattlake/`. Each thing records its site (from which the broker derives its topics) and
 // the fingerprint of the one certificate it may connect with.
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../../../pipeline/storage/durable-file.ts';
 
 export interface Thing {
   device_id: string;
