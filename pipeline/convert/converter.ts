@@ -13,7 +13,7 @@ import { duckdbType } from '../schema/types.ts';
 import { curatedReadingsKey, rejectedReadingsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
-import { copyToParquet, FIRST_RECEIVED, READINGS_ORDER, REJECTED_ORDER } from './curated-write.ts';
+import { COPY_NUMBER, copyToParquet, READINGS_ORDER, REJECTED_ORDER } from './curated-write.ts';
 
 export interface WrittenFile { dt: string; key: string; rows: number }
 
@@ -59,13 +59,15 @@ export async function convertRawObject({ store, rawKey, duckdb }: { store: Objec
       FROM read_json(${pathLiteral(input)}, format = 'newline_delimited', compression = '${gzip ? 'gzip' : 'uncompressed'}',
                      columns = ${RAW_COLUMN_SPEC})`);
     const name = outputFileName(rawKey);
-    // Most raw objects hold no duplicate (device_id, ts): counting distinct keys is much cheaper
-    // than the window that removes them, so the window runs only when it has work to do.
-    const [accepted, distinct] = ((await connection.runAndReadAll(
-      'SELECT count(*), count(DISTINCT (device_id, ts)) FROM raw_lines WHERE reason IS NULL')).getRows()[0] ?? [0, 0]).map(Number) as [number, number];
-    const dedup = distinct < accepted ? `QUALIFY ${FIRST_RECEIVED} ` : '';
-    const readings = await writePartitions(connection, work, 'readings', READING_COLUMNS, 'reason IS NULL',
-      `${dedup}ORDER BY ${READINGS_ORDER}`);
+    const accepted = Number((await connection.runAndReadAll('SELECT count(*) FROM raw_lines WHERE reason IS NULL')).getRows()[0]?.[0] ?? 0);
+    // Duplicates are rare (QoS 1 redeliveries), so the window that picks the first-received copy
+    // runs only over the keys that have copies, not over the whole object.
+    await connection.run(`DELETE FROM raw_lines WHERE rowid IN (
+        SELECT rowid FROM (
+          SELECT rowid, ${COPY_NUMBER} AS copy_number FROM raw_lines
+          WHERE reason IS NULL AND (device_id, ts) IN (SELECT device_id, ts FROM raw_lines WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1)
+        ) WHERE copy_number > 1)`);
+    const readings = await writePartitions(connection, work, 'readings', READING_COLUMNS, 'reason IS NULL', `ORDER BY ${READINGS_ORDER}`);
     const rejected = await writePartitions(connection, work, 'rejected', REJECTED_COLUMNS, 'reason IS NOT NULL',
       `ORDER BY ${REJECTED_ORDER}`);
 

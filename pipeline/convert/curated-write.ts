@@ -7,7 +7,8 @@ import { PARQUET_COPY_OPTIONS } from './parquet-options.ts';
  * QUALIFY condition keeping one row per (device_id, ts): the first received, ties broken exactly
  * as in queries/views/readings_unique.sql, so files and the query-time view agree on the survivor.
  */
-export const FIRST_RECEIVED = 'row_number() OVER (PARTITION BY device_id, ts ORDER BY received_at, energy_import_kwh, site_id) = 1';
+export const COPY_NUMBER = 'row_number() OVER (PARTITION BY device_id, ts ORDER BY received_at, energy_import_kwh, site_id)';
+export const FIRST_RECEIVED = `${COPY_NUMBER} = 1`;
 
 /** Row order of readings files: row-group statistics on site and device then prune well. */
 export const READINGS_ORDER = 'site_id, device_id, ts';

@@ -1,0 +1,47 @@
+// Timing for every bench suite: one warm-up run (JIT, caches, DuckDB's first-query setup), then
+// N timed repetitions, summarized by their median so one noisy run does not move the result.
+import { performance } from 'node:perf_hooks';
+
+/** Progress lines for long steps; the CLI sends them to stderr so stdout stays the report. */
+export type Log = (line: string) => void;
+
+export const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
+export const silentLog: Log = () => undefined;
+
+const rssMiB = (): number => Math.round(process.memoryUsage.rss() / 2 ** 20);
+
+export interface Timing {
+  medianMs: number;
+  samplesMs: number[];
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Runs `fn` once untimed, then `reps` timed times. Returns the timing and the last run's value,
+ * which callers should consume (a count, a byte size) so the work cannot be optimized away.
+ */
+export async function measure<T>(label: string, { reps, log }: { reps: number; log: Log }, fn: () => T | Promise<T>): Promise<{ timing: Timing; value: T }> {
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`reps must be a positive integer, got ${reps}`);
+  const run = async (which: string): Promise<{ ms: number; value: T }> => {
+    log(`${label} ${which} (rss ${rssMiB()} MiB)`);
+    const start = performance.now();
+    const value = await fn();
+    return { ms: performance.now() - start, value };
+  };
+  // Only the last run's value is kept: an earlier one would double the heap while the next runs.
+  await run('warm-up');
+  const samplesMs: number[] = [];
+  for (let rep = 1; rep < reps; rep++) samplesMs.push((await run(`rep ${rep}/${reps}`)).ms);
+  const { ms, value } = await run(`rep ${reps}/${reps}`);
+  samplesMs.push(ms);
+  return { timing: { medianMs: median(samplesMs), samplesMs }, value };
+}
+
+/** Items per second at the median time. */
+export const throughput = (items: number, timing: Timing): number => items / (timing.medianMs / 1000);

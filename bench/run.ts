@@ -1,0 +1,80 @@
+// `npm run bench [-- --suite ingest --reps 5]`: runs benchmark suites, prints markdown tables
+// (stdout) with progress on stderr, and writes each suite's results to bench/out/<suite>.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { openDuckDb } from '../pipeline/query/duckdb.ts';
+import { runIngestSuite } from './ingest/suite.ts';
+import { ingestTables } from './ingest/tables.ts';
+import { machineInfo, type MachineInfo } from './machine.ts';
+import { stderrLog, type Log } from './measure.ts';
+import { machineTable } from './report.ts';
+import { runTwinSuite, twinSuiteOptions } from './twin/suite.ts';
+import { twinTables } from './twin/tables.ts';
+
+export interface SuiteOptions {
+  devices: number;
+  readings: number;
+  reps: number;
+  log: Log;
+}
+
+/** A suite measures, then renders its own tables; its result is stored as JSON. */
+type Suite = (options: SuiteOptions) => Promise<{ result: unknown; markdown: string }>;
+
+/** Register new suites (e.g. `twin`, `queries`) here. */
+const SUITES: Record<string, Suite> = {
+  async ingest({ devices, readings, reps, log }) {
+    const result = await runIngestSuite({ devices, readingsPerDevice: readings, reps, log });
+    return { result, markdown: ingestTables(result) };
+  },
+  // bench/twin: publish -> PUBACK -> Parquet with TLS devices in a separate process (reps do not apply).
+  async twin({ devices, readings, log }) {
+    const result = await runTwinSuite(twinSuiteOptions({ devices, readings, log }));
+    return { result, markdown: twinTables(result) };
+  },
+};
+
+const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+async function currentMachine(): Promise<MachineInfo> {
+  const duckdb = await openDuckDb();
+  try {
+    return await machineInfo(duckdb);
+  } finally {
+    duckdb.closeSync();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const options = new Command()
+    .name('npm run bench --')
+    .description('Benchmark suites for wattlake; markdown to stdout, JSON to bench/out/<suite>.json.')
+    .addOption(new Option('--suite <name>', 'suite to run').choices(['all', ...Object.keys(SUITES)]).default('all'))
+    .option('--devices <n>', 'simulated meters', positiveInt, 1000)
+    .option('--readings <n>', 'one-minute readings per meter', positiveInt, 1000)
+    .option('--reps <n>', 'timed repetitions (median reported), after one warm-up', positiveInt, 3)
+    .parse(argv)
+    .opts<{ suite: string; devices: number; readings: number; reps: number }>();
+
+  const machine = await currentMachine();
+  process.stdout.write(`${machineTable(machine)}\n`);
+  const names = options.suite === 'all' ? Object.keys(SUITES) : [options.suite];
+  await mkdir(OUT_DIR, { recursive: true });
+  for (const name of names) {
+    const suite = SUITES[name] as Suite;
+    const { result, markdown } = await suite({ ...options, log: stderrLog });
+    process.stdout.write(`\n## ${name}\n\n${markdown}\n`);
+    const file = `${OUT_DIR}${name}.json`;
+    await writeFile(file, `${JSON.stringify({ suite: name, date: new Date().toISOString(), machine, options, result }, null, 2)}\n`);
+    stderrLog(`wrote ${file}`);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,58 @@
+// The bench side of the load generator: forks load-generator.ts (with tsx, from the repository
+// root) and turns its IPC messages into promises.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromGenerator, GeneratorConfig, LoadResult, LoadSpec, ToGenerator } from './load-protocol.ts';
+
+const ENTRY = fileURLToPath(new URL('./load-generator.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export class GeneratorProcess {
+  private stderr = '';
+  private readonly exited: Promise<number | null>;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stderr?.on('data', (chunk: Buffer) => { this.stderr = (this.stderr + chunk.toString('utf8')).slice(-4000); });
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Forks the generator and connects its devices; resolves with how long the TLS connects took. */
+  static async start(config: GeneratorConfig): Promise<{ generator: GeneratorProcess; connectMs: number }> {
+    const child = fork(ENTRY, [], { cwd: REPO, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const generator = new GeneratorProcess(child);
+    const connected = await generator.request({ type: 'connect', config }, 'connected');
+    return { generator, connectMs: connected.connectMs };
+  }
+
+  run(load: LoadSpec): Promise<LoadResult> {
+    return this.request({ type: 'run', load }, 'result').then((m) => m.result);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToGenerator);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private request<T extends FromGenerator['type']>(message: ToGenerator, answer: T): Promise<Extract<FromGenerator, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: FromGenerator): void => {
+        cleanup();
+        if (reply.type === answer) resolve(reply as Extract<FromGenerator, { type: T }>);
+        else reject(new Error(`load generator: ${reply.type === 'error' ? reply.message : `unexpected ${reply.type}`}`));
+      };
+      const onExit = (code: number | null): void => {
+        cleanup();
+        reject(new Error(`load generator exited (${code}) before answering ${message.type}: ${this.stderr}`));
+      };
+      const cleanup = (): void => {
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+      };
+      this.child.on('message', onMessage);
+      this.child.on('exit', onExit);
+      this.child.send(message);
+    });
+  }
+}

@@ -1,0 +1,97 @@
+// The twin suite's report: set-up, the max (closed-loop) runs, the paced runs at the target
+// rates, and the acceptance targets.
+import { count, markdownTable, perSecond, seconds } from '../report.ts';
+import { TARGETS, type LoadName, type RunResult, type TwinSuiteResult } from './suite.ts';
+
+const ms = (value: number): string => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+const SYSTEM_LABEL = { aedes: 'aedes alone (TLS + policy, no persistence)', twin: 'twin (spool + fsync, transform, Parquet)' } as const;
+
+export function twinTables(result: TwinSuiteResult): string {
+  return [
+    '### Twin: set-up', setupTable(result),
+    '### Twin: maximum sustained throughput (closed loop)', maxTable(result),
+    '### Twin: at the target rates (open loop)', pacedTable(result),
+    '### Twin: acceptance', acceptanceTable(result),
+  ].join('\n\n');
+}
+
+function setupTable({ params, provisionMs, systems }: TwinSuiteResult): string {
+  const twin = systems.find((s) => s.system === 'twin');
+  return markdownTable(['', ''], [
+    ['devices', `${count(params.devices)}, each with its own client certificate (mutual TLS, ECDSA P-256), MQTT 3.1.1, QoS 1`],
+    ['processes', `the system under test in the bench process; all devices in one forked load-generator process (mqtt.js); ${params.cores} cores shared`],
+    ['loads', 'batched: 10 readings a message (batch form); single: 1 reading a message (single form); ISO timestamps'],
+    ['max run', `each device publishes ${count(params.messagesPerDevice)} messages, keeping ${params.window} unacknowledged`],
+    ['paced run', `${params.pacedSeconds} s at the target message rate, spread evenly over the devices`],
+    ['twin buffer hints', `${params.bufferHints.sizeMb} MB / ${params.bufferHints.intervalSeconds} s`],
+    ['provisioning', seconds(provisionMs)],
+    ...systems.map((s) => [`TLS connect of all devices to ${s.system}`, seconds(s.connectMs)] as [string, string]),
+    ...(twin?.buffer ? [['twin spool', `${count(twin.buffer.spooled)} records in ${count(twin.buffer.fsyncs)} fsyncs; ${count(twin.buffer.segmentsDelivered)} segments delivered, ${count(twin.buffer.curatedFiles)} Parquet files; ${count(twin.buffer.backpressureWaits)} backpressure waits`] as [string, string]] : []),
+  ], ['left', 'left']);
+}
+
+const rate = (n: number, elapsedMs: number): number => n / Math.max(elapsedMs, 1e-3) * 1000;
+
+function maxTable({ runs }: TwinSuiteResult): string {
+  return markdownTable(
+    ['system', 'load', 'messages', 'readings', 'publish phase', 'messages/s', 'readings/s', 'publish -> Parquet', 'readings/s end to end', 'messages/s end to end', 'PUBACK p50', 'PUBACK p99', 'CPU system / generator', 'event-loop p99'],
+    runs.filter((r) => r.spec.kind === 'max').map((r) => {
+      const g = r.generator;
+      const twin = r.system === 'twin';
+      return [
+        SYSTEM_LABEL[r.system], r.load, count(g.messages), count(g.readings), seconds(g.elapsedMs),
+        perSecond(rate(g.messages, g.elapsedMs)), perSecond(rate(g.readings, g.elapsedMs)),
+        twin ? seconds(r.endToEndMs) : 'n/a', twin ? perSecond(rate(g.readings, r.endToEndMs)) : 'n/a', twin ? perSecond(rate(g.messages, r.endToEndMs)) : 'n/a',
+        ms(g.latency.p50Ms), ms(g.latency.p99Ms), `${seconds(r.systemCpuMs)} / ${seconds(g.cpuMs)}`, ms(r.eventLoopDelayP99Ms),
+      ];
+    }),
+  ) + '\n\nPUBACK latency in a closed loop is mostly queueing (every device keeps its window full); the paced runs below give the latency at a set load.';
+}
+
+function pacedTable({ runs }: TwinSuiteResult): string {
+  return markdownTable(
+    ['system', 'load', 'target messages/s', 'achieved messages/s', 'readings/s', 'skipped turns', 'PUBACK p50', 'PUBACK p99', 'PUBACK max', 'publish -> Parquet', 'CPU system / generator', 'event-loop p99'],
+    runs.filter((r) => r.spec.kind === 'paced').map((r) => {
+      const g = r.generator;
+      const target = r.spec.kind === 'paced' ? r.spec.messagesPerSecond : 0;
+      return [
+        SYSTEM_LABEL[r.system], r.load, perSecond(target), perSecond(rate(g.messages, g.elapsedMs)), perSecond(rate(g.readings, g.elapsedMs)), count(g.skipped),
+        ms(g.latency.p50Ms), ms(g.latency.p99Ms), ms(g.latency.maxMs), r.system === 'twin' ? seconds(r.endToEndMs) : 'n/a',
+        `${seconds(r.systemCpuMs)} / ${seconds(g.cpuMs)}`, ms(r.eventLoopDelayP99Ms),
+      ];
+    }),
+  );
+}
+
+const find = (runs: RunResult[], load: LoadName, kind: 'max' | 'paced'): RunResult | undefined =>
+  runs.find((r) => r.system === 'twin' && r.load === load && r.spec.kind === kind);
+
+function acceptanceTable({ runs, systems }: TwinSuiteResult): string {
+  const rows: string[][] = [];
+  const pass = (ok: boolean): string => (ok ? 'pass' : 'FAIL');
+  const batched = find(runs, 'batched', 'max');
+  if (batched) {
+    const value = rate(batched.generator.readings, batched.endToEndMs);
+    rows.push(['twin, batched: readings/s publish -> Parquet (max run)', perSecond(value), `>= ${perSecond(TARGETS.batchedReadingsPerSecond)}: ${pass(value >= TARGETS.batchedReadingsPerSecond)}`]);
+  }
+  const single = find(runs, 'single', 'max');
+  if (single) {
+    const value = rate(single.generator.messages, single.endToEndMs);
+    rows.push(['twin, single-reading: messages/s publish -> Parquet (max run)', perSecond(value), `>= ${perSecond(TARGETS.singleMessagesPerSecond)}: ${pass(value >= TARGETS.singleMessagesPerSecond)}`]);
+  }
+  for (const load of ['batched', 'single'] as const) {
+    const paced = find(runs, load, 'paced');
+    if (!paced || paced.spec.kind !== 'paced') continue;
+    const achieved = rate(paced.generator.messages, paced.generator.elapsedMs);
+    // The latency counts only if the twin took the load: within 5 % of the target rate, nothing skipped.
+    const heldRate = achieved >= 0.95 * paced.spec.messagesPerSecond && paced.generator.skipped === 0;
+    rows.push([`twin, ${load}: PUBACK p99 at ${perSecond(paced.spec.messagesPerSecond)} messages (paced run)`,
+      `${ms(paced.generator.latency.p99Ms)} at ${perSecond(achieved)}`,
+      `<= ${TARGETS.p99PubackMs} ms at the target rate: ${pass(heldRate && paced.generator.latency.p99Ms <= TARGETS.p99PubackMs)}`]);
+  }
+  const twin = systems.find((s) => s.system === 'twin');
+  if (twin) {
+    rows.push(['lake rows = readings acknowledged to devices (all twin runs, warm-up included)', `${count(twin.storedReadings ?? 0)} / ${count(twin.ackedReadings)}`, `equal: ${pass(twin.storedReadings === twin.ackedReadings)}`]);
+  }
+  return markdownTable(['criterion', 'measured', 'target'], rows, ['left', 'right', 'left']);
+}
