@@ -6,10 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { convertRawObject } from '../../pipeline/convert/converter.ts';
+import { READINGS_RULE_SEPARATOR } from '../../pipeline/rule/readings-rule.ts';
 import type { RecordError } from '../../pipeline/decode/reasons.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
 import { deliverToLake, errorOutputLines, partitionOkRecords, type SourceRecord } from './firehose-delivery.ts';
+
+const SEPARATOR = Buffer.from(READINGS_RULE_SEPARATOR);
 
 /** Firehose's default Lambda processor buffer (1 MB): the batch the transform sees at once. */
 export const PROCESSOR_BUFFER_BYTES = 1_000_000;
@@ -63,9 +66,12 @@ export class LocalFirehose {
     return this.transformedBytes + this.pendingBytes + this.batchBytes;
   }
 
-  /** Adds one record (the IoT rule's output); it is transformed, in processor-sized batches, by `deliver()`. */
+  /**
+   * Adds one record: the IoT rule's output, to which the rule's Firehose action appends its
+   * separator, as in AWS. It is transformed, in processor-sized batches, by `deliver()`.
+   */
   put(data: Uint8Array, arrivalMs: number): void {
-    const encoded = Buffer.from(data).toString('base64');
+    const encoded = Buffer.concat([data, SEPARATOR]).toString('base64');
     if (this.batchBytes + encoded.length > (this.options.processorBufferBytes ?? PROCESSOR_BUFFER_BYTES)) this.sealBatch();
     this.batch.push({ recordId: randomUUID(), data: encoded, approximateArrivalTimestamp: arrivalMs });
     this.batchBytes += encoded.length;

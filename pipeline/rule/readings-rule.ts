@@ -4,3 +4,6 @@ export const READINGS_RULE_NAME = 'wattlake_readings';
 
 export const READINGS_RULE_SQL =
   "SELECT *, topic(3) AS site_id, topic(4) AS topic_device_id, timestamp() AS received_at FROM 'dt/energy/+/+/readings'";
+
+/** The rule's Firehose action separator: appended to every record Firehose receives (CDK and the twin). */
+export const READINGS_RULE_SEPARATOR = '\n';

@@ -41,7 +41,7 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
   }
   const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt } = message;
-  const payloadBytes = data.byteLength - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
+  const payloadBytes = data.byteLength - trailingWhitespace(data) - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
   if (payloadBytes > LIMITS.maxPayloadBytes) {
     return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `about ${payloadBytes} bytes of device payload` };
   }
@@ -70,4 +70,11 @@ function ruleFieldsBytes(siteId: unknown, topicDeviceId: unknown, receivedAt: un
   const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
   if (!scalar(siteId) || !scalar(topicDeviceId) || !scalar(receivedAt)) return 0;
   return Buffer.byteLength(JSON.stringify({ site_id: siteId, topic_device_id: topicDeviceId, received_at: receivedAt })) - 1;
+}
+
+/** Bytes of whitespace at the end (the rule action's newline separator is not part of the payload). */
+function trailingWhitespace(data: Uint8Array): number {
+  let n = 0;
+  while (n < data.byteLength && [0x0a, 0x0d, 0x20, 0x09].includes(data[data.byteLength - 1 - n] as number)) n++;
+  return n;
 }

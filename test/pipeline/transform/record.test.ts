@@ -149,3 +149,23 @@ describe('transformRecord: records that fail or are dropped whole', () => {
     expect(() => transformRecord(record, ARRIVAL)).not.toThrow();
   });
 });
+
+describe('transformRecord: the rule action separator', () => {
+  /** A batch payload padded with an unknown field to exactly `size` bytes. */
+  const payloadOfSize = (size: number): string => {
+    const base = JSON.stringify({ device_id: 'meter-0001', readings: [reading('2025-11-21T09:55:00Z', 12.5)], note: '' });
+    return base.replace('"note":""', `"note":"${'x'.repeat(size - Buffer.byteLength(base))}"`);
+  };
+
+  it('does not count the newline the Firehose action appends toward the 128 KiB payload limit', () => {
+    const payload = payloadOfSize(128 * 1024);
+    const withNewline = Buffer.concat([Buffer.from(ruleOutput(TOPIC, bytes(payload), RECEIVED_AT)!), Buffer.from('\n')]);
+    expect(ok(transformRecord(withNewline, ARRIVAL)).accepted).toHaveLength(1);
+  });
+
+  it('still refuses a payload one byte over the limit when a newline follows it', () => {
+    const payload = payloadOfSize(128 * 1024 + 1);
+    const withNewline = Buffer.concat([Buffer.from(ruleOutput(TOPIC, bytes(payload), RECEIVED_AT)!), Buffer.from('\n')]);
+    expect(transformRecord(withNewline, ARRIVAL)).toMatchObject({ result: 'ProcessingFailed', error: 'payload_too_large' });
+  });
+});

@@ -1,0 +1,43 @@
+// The whole pipeline as one stack, composed of one construct per stage (architecture.md).
+import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Analytics } from './analytics.ts';
+import { Catalog } from './catalog.ts';
+import type { WattlakeConfig } from './config.ts';
+import { Convert } from './convert.ts';
+import { Devices } from './devices.ts';
+import { Ingest } from './ingest.ts';
+import { Lake } from './lake.ts';
+import { Operations } from './operations.ts';
+
+export interface WattlakeStackProps extends StackProps {
+  config: WattlakeConfig;
+}
+
+export class WattlakeStack extends Stack {
+  readonly lake: Lake;
+  readonly devices: Devices;
+  readonly ingest: Ingest;
+  readonly convert: Convert;
+  readonly catalog: Catalog;
+  readonly analytics: Analytics;
+  readonly operations: Operations;
+
+  constructor(scope: Construct, id: string, { config, ...props }: WattlakeStackProps) {
+    super(scope, id, { description: `wattlake ${config.stage}: IoT Core -> Firehose -> S3 Parquet lake -> Athena`, ...props });
+    const { stage, logRetentionDays } = config;
+    this.lake = new Lake(this, 'Lake', { stage, rawToGlacierDays: config.rawToGlacierDays, athenaResultsExpiryDays: config.athenaResultsExpiryDays });
+    this.devices = new Devices(this, 'Devices', { stage });
+    this.ingest = new Ingest(this, 'Ingest', {
+      stage, lake: this.lake, bufferSizeMiB: config.bufferSizeMiB, bufferIntervalSeconds: config.bufferIntervalSeconds, logRetentionDays,
+    });
+    this.convert = new Convert(this, 'Convert', { lake: this.lake, logRetentionDays });
+    this.catalog = new Catalog(this, 'Catalog', { lake: this.lake });
+    this.analytics = new Analytics(this, 'Analytics', { stage, lake: this.lake, bytesScannedCutoff: config.bytesScannedCutoff });
+    this.operations = new Operations(this, 'Operations', {
+      stage, ingest: this.ingest, convert: this.convert, bufferIntervalSeconds: config.bufferIntervalSeconds, alertEmail: config.alertEmail,
+    });
+    Tags.of(this).add('project', 'wattlake');
+    Tags.of(this).add('stage', stage);
+  }
+}
