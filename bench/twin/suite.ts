@@ -1,12 +1,13 @@
 // The twin suite: 1,000 TLS devices (by default) publish to aedes alone, then to the twin, each
 // with two loads (batched: 10 readings a message; single: 1), each load run twice:
-// - paced: an open loop at the issue's target rate, for the PUBACK latency at that load;
+// - paced: an open loop at the issue's target rate (and at a quarter of it), for the PUBACK
+//   latency at that load;
 // - max: a closed loop (each device keeps a small window of unacknowledged publishes), so the
 //   system sets the pace; measured publish -> PUBACK and, for the twin, publish -> Parquet
 //   (until the flush after the last PUBACK has delivered and converted everything).
 // The devices run in a forked process (load-generator.ts); the system under test runs here.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +28,8 @@ export const LOADS = [
   { name: 'single', readingsPerMessage: 1, pacedMessagesPerSecond: TARGETS.singleMessagesPerSecond },
 ] as const;
 export type LoadName = (typeof LOADS)[number]['name'];
+/** Paced runs go at these shares of the target rate: the target itself, and a quarter of it to show the latency below saturation. */
+export const PACED_FRACTIONS = [0.25, 1] as const;
 
 export interface TwinSuiteOptions {
   devices: number;
@@ -41,6 +44,8 @@ export interface TwinSuiteOptions {
   window: number;
   /** Idle time before each run, after the previous one has settled. */
   pauseMs: number;
+  /** Length of the paced warm-up (at half the paced rate) per load. */
+  warmupSeconds: number;
   log: Log;
 }
 
@@ -56,6 +61,8 @@ export interface RunResult {
   systemCpuMs: number;
   /** p99 of this process's event-loop delay during the run: how long a PUBACK could wait behind other work. */
   eventLoopDelayP99Ms: number;
+  /** CPU time the machine spent on anything but these two processes during the run (other users make timings noisy). */
+  otherCpuMs: number;
 }
 
 export interface SystemSetup {
@@ -123,16 +130,16 @@ async function benchSystem(system: SystemUnderTest, fleet: { deviceId: string; s
     for (const load of LOADS) {
       ackedReadings += (await generator.run({ kind: 'max', readingsPerMessage: load.readingsPerMessage, messagesPerDevice: 3, window: 1 })).readings;
       ackedReadings += (await generator.run({
-        kind: 'paced', readingsPerMessage: load.readingsPerMessage, messagesPerSecond: pacedRate(load) / 2, seconds: 2, rampSeconds: 0, maxInFlightPerDevice: 100,
+        kind: 'paced', readingsPerMessage: load.readingsPerMessage, messagesPerSecond: pacedRate(load) / 2, seconds: options.warmupSeconds, rampSeconds: 0, maxInFlightPerDevice: 100,
       })).readings;
     }
     // Paced runs first: a max run leaves both processes with grown heaps and a backlog of work
     // that would otherwise be billed to the latency of whatever runs next.
     const specs: [LoadName, LoadSpec][] = [
-      ...LOADS.map((load): [LoadName, LoadSpec] => [load.name, {
-        kind: 'paced', readingsPerMessage: load.readingsPerMessage, messagesPerSecond: pacedRate(load),
+      ...LOADS.flatMap((load) => PACED_FRACTIONS.map((fraction): [LoadName, LoadSpec] => [load.name, {
+        kind: 'paced', readingsPerMessage: load.readingsPerMessage, messagesPerSecond: fraction * pacedRate(load),
         seconds: options.pacedSeconds, rampSeconds: Math.min(2, options.pacedSeconds / 5), maxInFlightPerDevice: 100,
-      }]),
+      }])),
       ...LOADS.map((load): [LoadName, LoadSpec] => [load.name, { kind: 'max', readingsPerMessage: load.readingsPerMessage, messagesPerDevice: options.messagesPerDevice, window: options.window }]),
     ];
     for (const [load, spec] of specs) {
@@ -160,24 +167,31 @@ async function benchSystem(system: SystemUnderTest, fleet: { deviceId: string; s
   };
 }
 
+/** Busy (non-idle) CPU time of the whole machine so far, all cores. */
+const machineBusyMs = (): number => cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
+
 async function measureRun(system: SystemUnderTest, generator: GeneratorProcess, load: LoadName, spec: LoadSpec): Promise<RunResult> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const cpuBefore = process.cpuUsage();
+  const busyBefore = machineBusyMs();
   const started = performance.now();
   const result = await generator.run(spec);
   await system.settle();
   const endToEndMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const busy = machineBusyMs() - busyBefore;
   delay.disable();
+  const systemCpuMs = (cpu.user + cpu.system) / 1000;
   return {
-    system: system.name, load, spec, generator: result, endToEndMs,
-    systemCpuMs: (cpu.user + cpu.system) / 1000, eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+    system: system.name, load, spec, generator: result, endToEndMs, systemCpuMs, eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+    // The generator's CPU covers its part of the run only, so this is an upper bound on others' use during settle().
+    otherCpuMs: Math.max(0, busy - systemCpuMs - result.cpuMs),
   };
 }
 
 /** `npm run bench` defaults: the demo's buffer hints, 12 s paced runs (2 s ramp), 2 unacknowledged publishes per device in max runs. */
-export const TWIN_DEFAULTS = { pacedSeconds: 12, bufferHints: { sizeMb: 16, intervalSeconds: 5 }, window: 2, pauseMs: 2000 } as const;
+export const TWIN_DEFAULTS = { pacedSeconds: 12, bufferHints: { sizeMb: 16, intervalSeconds: 5 }, window: 2, pauseMs: 2000, warmupSeconds: 2 } as const;
 
 /** The suite's options from the bench CLI's: `readings` per device are published as readings/10 messages per device in each max run. */
 export function twinSuiteOptions({ devices, readings, log }: { devices: number; readings: number; log: Log }): TwinSuiteOptions {

@@ -53,16 +53,27 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const { logger } = options;
   const duckdb = await openDuckDb();
   const store = new FolderStore(lake);
-  // The buffer replays any spool a previous run left undelivered before devices come back.
-  const buffer = await openDurableBuffer({ stateDir, store, duckdb, bufferHints: options.bufferHints ?? DEFAULT_BUFFER_HINTS, logger: logger.child({ component: 'buffer' }) });
+  // What is running so far, stopped again (newest first) if a later part cannot start, e.g. a
+  // port in use: a listening HTTP server would otherwise keep the process alive after the error.
+  const undo: (() => Promise<void> | void)[] = [() => duckdb.closeSync()];
   const started: { broker?: RunningBroker } = {}; // metrics are registered before the broker listens
-  const metrics = createTwinMetrics({ broker: () => started.broker, buffer });
-  const http = await startHttpServer({ port: options.httpPort, host: options.host, metrics, routes: options.routes?.({ duckdb, lake }) ?? [] });
-  const broker = await startBroker({
-    stateDir, port: options.port, host: options.host, sink: buffer.sink,
-    ...(options.insecureDevPort !== undefined ? { insecureDevPort: options.insecureDevPort } : {}),
-    logger: logger.child({ component: 'broker' }),
-  });
+  let buffer: DurableBuffer, http: RunningHttpServer, broker: RunningBroker;
+  try {
+    // The buffer replays any spool a previous run left undelivered before devices come back.
+    buffer = await openDurableBuffer({ stateDir, store, duckdb, bufferHints: options.bufferHints ?? DEFAULT_BUFFER_HINTS, logger: logger.child({ component: 'buffer' }) });
+    undo.push(buffer.close);
+    const metrics = createTwinMetrics({ broker: () => started.broker, buffer });
+    http = await startHttpServer({ port: options.httpPort, host: options.host, metrics, routes: options.routes?.({ duckdb, lake }) ?? [] });
+    undo.push(http.close);
+    broker = await startBroker({
+      stateDir, port: options.port, host: options.host, sink: buffer.sink,
+      ...(options.insecureDevPort !== undefined ? { insecureDevPort: options.insecureDevPort } : {}),
+      logger: logger.child({ component: 'broker' }),
+    });
+  } catch (error) {
+    for (const stop of undo.reverse()) await Promise.resolve().then(stop).catch(() => undefined);
+    throw error;
+  }
   started.broker = broker;
   const scheduler = startScheduler([
     { name: 'compaction', cron: '30 0 * * *', run: async () => { await compactLake({ store, duckdb }); } },

@@ -48,7 +48,7 @@ export function demoCommand(): Command {
       const cadenceMs = options.cadence * 1000;
       const end = Math.floor(Date.now() / cadenceMs) * cadenceMs;
       const start = end - options.days * 86_400_000;
-      const stopProgress = showProgress(twin);
+      let stopProgress = showProgress(twin);
       const controller = new AbortController();
       onShutdownSignal(async (signal) => {
         controller.abort();
@@ -94,7 +94,8 @@ export function demoCommand(): Command {
           announced = true;
           void caughtUp().then(() => {
             console.log('streaming live readings; Ctrl-C stops (buffered readings are delivered first)');
-            showProgress(twin);
+            // Kept, so that Ctrl-C stops this display too before it reports the shutdown.
+            stopProgress = showProgress(twin);
           });
         },
       });

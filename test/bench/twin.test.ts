@@ -1,0 +1,65 @@
+// Smoke test of the twin benchmark on a tiny fleet at a low rate, so the bench code cannot rot
+// unnoticed. No timing assertions: only that every run happened, in a separate load-generator
+// process, and that the twin's lake holds every reading the devices were acknowledged.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { silentLog } from '../../bench/measure.ts';
+import { LOADS, runTwinSuite, type TwinSuiteResult } from '../../bench/twin/suite.ts';
+import { twinTables } from '../../bench/twin/tables.ts';
+
+const DEVICES = 10;
+const MESSAGES_PER_DEVICE = 3;
+
+describe('twin benchmark suite (10 TLS devices, 1 s paced runs at 200 messages/s)', () => {
+  let result: TwinSuiteResult;
+  beforeAll(async () => {
+    result = await runTwinSuite({
+      devices: DEVICES, messagesPerDevice: MESSAGES_PER_DEVICE, pacedSeconds: 1, pacedMessagesPerSecond: 200, warmupSeconds: 0.2, pauseMs: 0,
+      bufferHints: { sizeMb: 1, intervalSeconds: 1 }, window: 1, log: silentLog,
+    });
+  }, 60_000);
+
+  it('runs each load paced (at a quarter of the rate, then at the rate) and at maximum rate, against aedes alone and then the twin', () => {
+    const expected = (['aedes', 'twin'] as const).flatMap((system) => [
+      ...LOADS.flatMap((load) => [`${system} ${load.name} paced 50/s`, `${system} ${load.name} paced 200/s`]),
+      ...LOADS.map((load) => `${system} ${load.name} max`),
+    ]);
+    expect(result.runs.map((r) => `${r.system} ${r.load} ${r.spec.kind}${r.spec.kind === 'paced' ? ` ${r.spec.messagesPerSecond}/s` : ''}`)).toEqual(expected);
+  });
+
+  it('gets every publish of a max run acknowledged, with as many readings as the load puts in a message', () => {
+    for (const run of result.runs.filter((r) => r.spec.kind === 'max')) {
+      expect(run.generator).toMatchObject({ messages: DEVICES * MESSAGES_PER_DEVICE, readings: DEVICES * MESSAGES_PER_DEVICE * run.spec.readingsPerMessage, failed: 0 });
+      expect(run.generator.latency.count).toBe(run.generator.messages);
+    }
+  });
+
+  it('measures PUBACK latency in the paced runs after their ramp, and the CPU of both processes', () => {
+    for (const run of result.runs.filter((r) => r.spec.kind === 'paced')) {
+      expect(run.generator.failed).toBe(0);
+      expect(run.generator.messages).toBeGreaterThan(0);
+      expect(run.generator.latency.count).toBeGreaterThan(0);
+      expect(run.generator.latency.count).toBeLessThan(run.generator.messages);
+      expect(run.generator.latency.p99Ms).toBeGreaterThanOrEqual(run.generator.latency.p50Ms);
+    }
+    for (const run of result.runs) {
+      expect(run.systemCpuMs).toBeGreaterThan(0);
+      expect(run.generator.cpuMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('finds every reading acknowledged by the twin in its lake, and keeps nothing for aedes alone', () => {
+    const [aedes, twin] = result.systems;
+    expect(aedes).toMatchObject({ system: 'aedes', storedReadings: null, buffer: null });
+    expect(twin?.system).toBe('twin');
+    expect(twin?.ackedReadings).toBeGreaterThan(0);
+    expect(twin?.storedReadings).toBe(twin?.ackedReadings);
+    expect(twin?.buffer?.curatedFiles).toBeGreaterThan(0);
+  });
+
+  it('renders the set-up, both kinds of runs and the acceptance targets', () => {
+    const markdown = twinTables(result);
+    for (const heading of ['set-up', 'maximum sustained throughput', 'at set rates', 'acceptance']) expect(markdown).toContain(`### Twin: ${heading}`);
+    const twin = result.systems[1]!;
+    expect(markdown).toContain(`| ${twin.storedReadings!.toLocaleString('en-US')} / ${twin.ackedReadings.toLocaleString('en-US')} | equal: pass |`);
+  });
+});
