@@ -32,7 +32,7 @@ function datasetTable({ params, dataset, raw, peakRssBytes, loadAverageAtEnd }: 
 
 function transformTable({ transform }: IngestResult): string {
   return markdownTable(['', 'median time (range)', 'readings/s', 'vs baseline'], [
-    ['baseline: base64-decode + JSON.parse per record, JSON.stringify per output line, base64-encode per output',
+    ['baseline: base64-decode + JSON.parse per record, JSON.stringify per output line, base64-encode per output, response array',
       medianTime(transform.baseline.timing), perSecond(transform.baseline.readingsPerSecond), ratio(1)],
     ['`transformFirehoseEvent`', medianTime(transform.transform.timing), perSecond(transform.transform.readingsPerSecond), ratio(transform.ratio)],
   ]);

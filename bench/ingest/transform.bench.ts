@@ -1,5 +1,6 @@
 // Transform throughput against the least work any Firehose transform must do on the same
-// records: decode and parse each input, serialize each output line, encode each output.
+// records: decode and parse each input, serialize each output line, encode each output, and
+// return the response.
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
 import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
 import { measure, throughput, type Log, type Timing } from '../measure.ts';
@@ -49,15 +50,21 @@ function transformPass(invocations: readonly Invocation[]): number {
   return accepted;
 }
 
-/** The floor: base64-decode + JSON.parse per record, JSON.stringify per output line, base64-encode per output. Returns output characters. */
+/**
+ * The floor: base64-decode + JSON.parse per record, JSON.stringify per output line, base64-encode
+ * per output, and the response array Firehose needs back (every transform must return its output,
+ * so the encoded data stays alive until the invocation ends). Returns output characters.
+ */
 function baselinePass(invocations: readonly Invocation[], outputs: readonly (readonly (readonly unknown[])[])[]): number {
   let sink = 0;
   for (let i = 0; i < invocations.length; i++) {
     const records = invocations[i] as Invocation;
     const perRecord = outputs[i] as readonly (readonly unknown[])[];
+    const response: { recordId: string; result: string; data: string }[] = [];
     for (let j = 0; j < records.length; j++) {
+      const record = records[j] as { recordId: string; data: string };
       try {
-        sink += typeof JSON.parse(Buffer.from((records[j] as { data: string }).data, 'base64').toString('utf8')) === 'object' ? 1 : 0;
+        sink += typeof JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) === 'object' ? 1 : 0;
       } catch {
         continue; // a record that is not JSON has no output lines
       }
@@ -65,8 +72,9 @@ function baselinePass(invocations: readonly Invocation[], outputs: readonly (rea
       if (objects.length === 0) continue;
       let lines = '';
       for (const object of objects) lines += `${JSON.stringify(object)}\n`;
-      sink += Buffer.from(lines, 'utf8').toString('base64').length;
+      response.push({ recordId: record.recordId, result: 'Ok', data: Buffer.from(lines, 'utf8').toString('base64') });
     }
+    for (const r of response) sink += r.data.length;
   }
   return sink;
 }
