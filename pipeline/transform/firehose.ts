@@ -46,7 +46,7 @@ export function transformFirehoseEvent(
   for (let i = 0; i < event.records.length; i++) {
     const record = event.records[i] as FirehoseTransformationEventRecord;
     const outcome = transformRecord(Buffer.from(record.data, 'base64'), record.approximateArrivalTimestamp);
-    let failure: { error: RecordError; detail: string } | null = null;
+    let failure: { error: RecordError; detail: string };
     if (outcome.result === 'ProcessingFailed') {
       failure = outcome;
     } else if (outcome.result === 'Dropped') {
