@@ -43,5 +43,39 @@ export async function measure<T>(label: string, { reps, log }: { reps: number; l
   return { timing: { medianMs: median(samplesMs), samplesMs }, value };
 }
 
+/**
+ * Times two functions in alternation (a, b, a, b, …) after one warm-up of each, so that both see
+ * the same heap, JIT state and machine load: when one of them would otherwise run while the
+ * other's data fills the heap, the comparison measures the garbage collector, not the code.
+ */
+export async function measurePair<A, B>(
+  labels: [string, string],
+  { reps, log }: { reps: number; log: Log },
+  a: () => A | Promise<A>,
+  b: () => B | Promise<B>,
+): Promise<[{ timing: Timing; value: A }, { timing: Timing; value: B }]> {
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`reps must be a positive integer, got ${reps}`);
+  const once = async <T>(label: string, which: string, fn: () => T | Promise<T>): Promise<{ ms: number; value: T }> => {
+    log(`${label} ${which} (rss ${rssMiB()} MiB)`);
+    const start = performance.now();
+    const value = await fn();
+    return { ms: performance.now() - start, value };
+  };
+  let lastA = await once(labels[0], 'warm-up', a);
+  let lastB = await once(labels[1], 'warm-up', b);
+  const samplesA: number[] = [];
+  const samplesB: number[] = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    lastA = await once(labels[0], `rep ${rep}/${reps}`, a);
+    samplesA.push(lastA.ms);
+    lastB = await once(labels[1], `rep ${rep}/${reps}`, b);
+    samplesB.push(lastB.ms);
+  }
+  return [
+    { timing: { medianMs: median(samplesA), samplesMs: samplesA }, value: lastA.value },
+    { timing: { medianMs: median(samplesB), samplesMs: samplesB }, value: lastB.value },
+  ];
+}
+
 /** Items per second at the median time. */
 export const throughput = (items: number, timing: Timing): number => items / (timing.medianMs / 1000);

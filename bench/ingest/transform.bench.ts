@@ -3,7 +3,7 @@
 // return the response.
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
 import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
-import { measure, throughput, type Log, type Timing } from '../measure.ts';
+import { measurePair, throughput, type Log, type Timing } from '../measure.ts';
 import type { IngestDataset } from './dataset.ts';
 
 type Invocation = FirehoseTransformationEventRecord[];
@@ -20,11 +20,11 @@ export interface TransformBenchResult {
 
 export async function benchTransform({ dataset, reps, log }: { dataset: IngestDataset; reps: number; log: Log }): Promise<TransformBenchResult> {
   const { invocations } = dataset;
-  // The real transform runs first, before the baseline's precomputed objects fill the heap.
-  const transform = await measure('transform', { reps, log }, () => transformPass(invocations));
   log('transform baseline: precomputing output objects');
   const outputs = outputObjects(invocations);
-  const baseline = await measure('transform baseline', { reps, log }, () => baselinePass(invocations, outputs));
+  // Alternating runs: both see the same heap (the baseline's precomputed objects included).
+  const [transform, baseline] = await measurePair(['transform', 'transform baseline'], { reps, log },
+    () => transformPass(invocations), () => baselinePass(invocations, outputs));
   if (transform.value !== dataset.readings) log(`transform: accepted ${transform.value} of ${dataset.readings} readings`);
   return {
     readings: dataset.readings,
