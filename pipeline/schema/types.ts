@@ -23,11 +23,6 @@ export function glueColumns(columns: readonly Column[]): { name: string; type: s
   return columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.unit ? `${c.description} [${c.unit}]` : c.description }));
 }
 
-/** `name TYPE, …` for a DuckDB CREATE TABLE / cast list. */
-export function duckdbColumnList(columns: readonly Column[]): string {
-  return columns.map((c) => `${c.name} ${duckdbType(c.type)}`).join(', ');
-}
-
 /** `CAST(name AS TYPE) AS name, …`: a select list that pins each column to its schema type whatever the source. */
 export function duckdbCastList(columns: readonly Column[]): string {
   return columns.map((c) => `CAST(${c.name} AS ${duckdbType(c.type)}) AS ${c.name}`).join(', ');

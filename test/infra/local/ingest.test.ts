@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestLines } from '../../../infra/local/ingest.ts';
 import { FolderStore } from '../../../pipeline/storage/folder-store.ts';
 import { loadHostileCorpus } from '../../helpers/hostile-corpus.ts';
 import { createTestLake, type TestLake } from '../../helpers/lake.ts';
+import { execFileAsync, WATTLAKE_BIN } from '../../helpers/cli.ts';
 
 const FIXTURE = new URL('../../fixtures/ingest/fleet-small.jsonl', import.meta.url);
 const fixtureLines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -154,20 +153,18 @@ describe('wattlake ingest (CLI)', () => {
   let dir: string;
   beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'wattlake-cli-')); });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
-  const run = promisify(execFile);
-  const bin = new URL('../../../bin/wattlake.js', import.meta.url).pathname;
 
   it('prints accepted and rejected counts by reason', async () => {
     const input = join(dir, 'in.jsonl');
     const bad = { topic: 'dt/energy/site-01/meter-0001/readings', payload: { readings: [{ ts: '2026-11-20T10:00:00Z', energy_import_kwh: -2 }, { ts: 'soon', energy_import_kwh: 1 }] }, received_at: Date.UTC(2026, 10, 20, 10, 1) };
     await writeFile(input, [...fixtureLines.slice(0, 3), JSON.stringify(bad)].join('\n'));
-    const { stdout } = await run(process.execPath, [bin, 'ingest', input, '--lake', join(dir, 'lake')]);
+    const { stdout } = await execFileAsync(process.execPath, [WATTLAKE_BIN, 'ingest', input, '--lake', join(dir, 'lake')]);
     expect(stdout).toMatch(/ingested 4 messages/);
     expect(stdout).toMatch(/rejected readings: 2\n\s+energy_negative: 1\n\s+ts_invalid: 1/);
   });
 
   it('fails with a clear message when the input file does not exist', async () => {
-    await expect(run(process.execPath, [bin, 'ingest', join(dir, 'missing.jsonl'), '--lake', join(dir, 'lake')])).rejects.toMatchObject({
+    await expect(execFileAsync(process.execPath, [WATTLAKE_BIN, 'ingest', join(dir, 'missing.jsonl'), '--lake', join(dir, 'lake')])).rejects.toMatchObject({
       code: 1, stderr: expect.stringContaining('is not a readable file'),
     });
   });

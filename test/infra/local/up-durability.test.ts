@@ -2,19 +2,17 @@
 // killed with SIGKILL at random moments while a device publishes QoS 1 readings, restarted on
 // the same folders each time, finally stopped with SIGTERM (which delivers what is spooled).
 // Whatever the broker acknowledged must be queryable exactly once; nothing else may be counted twice.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STATE_ENV } from '../../../infra/local/state.ts';
 import { createTestLake, type TestLake } from '../../helpers/lake.ts';
 import { connectTwinDevice } from '../../helpers/twin-device.ts';
+import { execFileAsync, WATTLAKE_BIN } from '../../helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/wattlake.js', import.meta.url));
 const DEVICE = 'meter-0001';
 const TOPIC = `dt/energy/site-01/${DEVICE}/readings`;
 const KILL_ROUNDS = 4;
@@ -36,7 +34,7 @@ interface RunningUp { child: ChildProcess; port: number; exited: Promise<{ code:
 
 /** Starts `wattlake up` on ephemeral ports with small buffer hints (kills then also land mid-delivery) and waits for its mqtts port. */
 async function startUp(stateDir: string, lakeDir: string): Promise<RunningUp> {
-  const child = spawn(process.execPath, [BIN, '--lake', lakeDir, 'up', '--port', '0', '--http-port', '0', '--buffer-size-mb', '0.02', '--buffer-interval', '0.2'], {
+  const child = spawn(process.execPath, [WATTLAKE_BIN, '--lake', lakeDir, 'up', '--port', '0', '--http-port', '0', '--buffer-size-mb', '0.02', '--buffer-interval', '0.2'], {
     env: { ...process.env, [STATE_ENV]: stateDir }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -93,7 +91,7 @@ describe('wattlake up under kill -9', () => {
   beforeEach(async () => {
     lake = await createTestLake();
     stateDir = await mkdtemp(join(tmpdir(), 'wattlake-up-kill-'));
-    await promisify(execFile)(process.execPath, [BIN, 'devices', 'add', DEVICE, '--site', 'site-01'], { env: { ...process.env, [STATE_ENV]: stateDir } });
+    await execFileAsync(process.execPath, [WATTLAKE_BIN, 'devices', 'add', DEVICE, '--site', 'site-01'], { env: { ...process.env, [STATE_ENV]: stateDir } });
   });
   afterEach(async () => {
     running?.child.kill('SIGKILL');

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFileAsync, WATTLAKE_BIN } from '../../../helpers/cli.ts';
 
-const run = promisify(execFile);
-const bin = new URL('../../../../bin/wattlake.js', import.meta.url).pathname;
 const fixtureLines = readFileSync(new URL('../../../fixtures/ingest/fleet-small.jsonl', import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '');
 
 describe('wattlake compact', () => {
@@ -16,7 +13,7 @@ describe('wattlake compact', () => {
   beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'wattlake-compact-cli-')); lake = join(dir, 'lake'); });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
-  const wattlake = (...args: string[]) => run(process.execPath, [bin, ...args, '--lake', lake]);
+  const wattlake = (...args: string[]) => execFileAsync(process.execPath, [WATTLAKE_BIN, ...args, '--lake', lake]);
 
   it('merges the files of each day, reports what it did, then has nothing left to do', async () => {
     for (const part of [0, 1, 2]) {

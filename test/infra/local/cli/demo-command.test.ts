@@ -1,17 +1,13 @@
 // `wattlake demo --exit-after-backfill` as a user runs it: a child process that provisions the
 // meters, replays a day of history through the twin's broker, and exits with the lake in place.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STATE_ENV } from '../../../../infra/local/state.ts';
 import { createTestLake, type TestLake } from '../../../helpers/lake.ts';
+import { execFileAsync, WATTLAKE_BIN } from '../../../helpers/cli.ts';
 
-const BIN = fileURLToPath(new URL('../../../../bin/wattlake.js', import.meta.url));
-const run = promisify(execFile);
 
 describe('wattlake demo --exit-after-backfill', () => {
   let lake: TestLake;
@@ -26,7 +22,7 @@ describe('wattlake demo --exit-after-backfill', () => {
   });
 
   it('backfills a day of one-minute readings for 5 meters through MQTT, prints where the lake is, and exits 0', async () => {
-    const { stdout } = await run(process.execPath, [BIN, '--lake', lake.root, 'demo', '--exit-after-backfill', '--devices', '5', '--days', '1', '--port', '0', '--http-port', '0'], {
+    const { stdout } = await execFileAsync(process.execPath, [WATTLAKE_BIN, '--lake', lake.root, 'demo', '--exit-after-backfill', '--devices', '5', '--days', '1', '--port', '0', '--http-port', '0'], {
       env: { ...process.env, [STATE_ENV]: stateDir }, timeout: 50_000,
     });
     expect(stdout).toContain(`lake ${lake.root}`);

@@ -1,19 +1,17 @@
 // `wattlake devices add|list|revoke`, run as a user would: the real CLI in a child process,
 // with WATTLAKE_STATE pointing at a temp state folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { execFileAsync, WATTLAKE_BIN } from '../../../helpers/cli.ts';
 
-const BIN = path.resolve('bin/wattlake.js');
 let stateDir: string;
 
 async function wattlake(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', [BIN, ...args], { env: { ...process.env, WATTLAKE_STATE: stateDir } });
+    const { stdout, stderr } = await execFileAsync('node', [WATTLAKE_BIN, ...args], { env: { ...process.env, WATTLAKE_STATE: stateDir } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };

@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGoldenLake, type GoldenLake } from '../../../helpers/golden-lake.ts';
+import { execFileAsync, WATTLAKE_BIN } from '../../../helpers/cli.ts';
 
-const run = promisify(execFile);
-const bin = new URL('../../../../bin/wattlake.js', import.meta.url).pathname;
 
 let golden: GoldenLake;
 beforeAll(async () => { golden = await openGoldenLake(); });
 afterAll(() => golden.close());
 
-const wattlake = (...args: string[]) => run(process.execPath, [bin, ...args, '--lake', golden.root]);
+const wattlake = (...args: string[]) => execFileAsync(process.execPath, [WATTLAKE_BIN, ...args, '--lake', golden.root]);
 const failure = (...args: string[]) => wattlake(...args).then(() => null, (error: { code: number; stderr: string }) => error);
 const HAND_DAYS = ['daily_consumption', '--param', 'start_date=2026-03-28', '--param', 'end_date=2026-03-29', '--param', 'site_id=site-sto'];
 

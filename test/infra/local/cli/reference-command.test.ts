@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFileAsync, WATTLAKE_BIN } from '../../../helpers/cli.ts';
 
-const run = promisify(execFile);
-const bin = new URL('../../../../bin/wattlake.js', import.meta.url).pathname;
 const examples = new URL('../../../../examples/reference/', import.meta.url).pathname;
 
 describe('wattlake reference', () => {
@@ -15,7 +12,7 @@ describe('wattlake reference', () => {
   beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'wattlake-reference-cli-')); lake = join(dir, 'lake'); });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
-  const wattlake = (...args: string[]) => run(process.execPath, [bin, ...args, '--lake', lake]);
+  const wattlake = (...args: string[]) => execFileAsync(process.execPath, [WATTLAKE_BIN, ...args, '--lake', lake]);
 
   it('loads the example tables into the lake and shows them back', async () => {
     for (const table of ['tariffs', 'emission_factors', 'sites']) {

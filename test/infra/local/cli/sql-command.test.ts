@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGoldenLake, type GoldenLake } from '../../../helpers/golden-lake.ts';
+import { execFileAsync, WATTLAKE_BIN } from '../../../helpers/cli.ts';
 
-const run = promisify(execFile);
-const bin = new URL('../../../../bin/wattlake.js', import.meta.url).pathname;
 
 let golden: GoldenLake;
 beforeAll(async () => { golden = await openGoldenLake(); });
 afterAll(() => golden.close());
 
-const wattlake = (...args: string[]) => run(process.execPath, [bin, ...args, '--lake', golden.root]);
+const wattlake = (...args: string[]) => execFileAsync(process.execPath, [WATTLAKE_BIN, ...args, '--lake', golden.root]);
 
 describe('wattlake sql', () => {
   it('runs Athena SQL on the lake with Trino meanings (date_diff counts whole days)', async () => {
