@@ -9,6 +9,8 @@ import { ingestTables } from './ingest/tables.ts';
 import { machineInfo, type MachineInfo } from './machine.ts';
 import { stderrLog, type Log } from './measure.ts';
 import { machineTable } from './report.ts';
+import { runQueriesSuite } from './queries/suite.ts';
+import { queriesTables } from './queries/tables.ts';
 import { runTwinSuite, twinSuiteOptions } from './twin/suite.ts';
 import { twinTables } from './twin/tables.ts';
 
@@ -16,6 +18,8 @@ export interface SuiteOptions {
   devices: number;
   readings: number;
   reps: number;
+  /** Days of 15-minute data (queries suite). */
+  days: number;
   log: Log;
 }
 
@@ -32,6 +36,11 @@ const SUITES: Record<string, Suite> = {
   async twin({ devices, readings, log }) {
     const result = await runTwinSuite(twinSuiteOptions({ devices, readings, log }));
     return { result, markdown: twinTables(result) };
+  },
+  // bench/queries: every named query on a lake built through the converter; --days sets its length.
+  async queries({ devices, days, reps, log }) {
+    const result = await runQueriesSuite({ devices, days, reps, log });
+    return { result, markdown: queriesTables(result) };
   },
 };
 
@@ -59,9 +68,10 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--suite <name>', 'suite to run').choices(['all', ...Object.keys(SUITES)]).default('all'))
     .option('--devices <n>', 'simulated meters', positiveInt, 1000)
     .option('--readings <n>', 'one-minute readings per meter', positiveInt, 1000)
+    .option('--days <n>', 'days of 15-minute data (queries suite)', positiveInt, 365)
     .option('--reps <n>', 'timed repetitions (median reported), after one warm-up', positiveInt, 3)
     .parse(argv)
-    .opts<{ suite: string; devices: number; readings: number; reps: number }>();
+    .opts<{ suite: string; devices: number; readings: number; days: number; reps: number }>();
 
   const machine = await currentMachine();
   process.stdout.write(`${machineTable(machine)}\n`);

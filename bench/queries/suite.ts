@@ -1,0 +1,126 @@
+// The queries suite: every named query on a lake of `devices` meters x `days` days at 15-minute
+// cadence (1,000 x 365 = about 35 million readings by default), built through the converter in
+// Firehose-sized flushes and then compacted. Measured: median wall time per query (fresh
+// connection, views, Trino layer and query, as `wattlake query` runs it) for one month of all
+// sites, and the Parquet files and bytes DuckDB reads for a one-month, one-site query against a
+// full scan, on the compacted lake and on one uncompacted month.
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { openDuckDb } from '../../pipeline/query/duckdb.ts';
+import { bindParameters, loadNamedQueries, type NamedQuery } from '../../pipeline/query/named-queries.ts';
+import { FolderStore } from '../../pipeline/storage/folder-store.ts';
+import { measure, type Log, type Timing } from '../measure.ts';
+import { buildQueryLake, type QueryLakeBuild } from './build-lake.ts';
+import { profileQuery, type QueryProfile } from './profile-query.ts';
+
+export const TARGETS = { queryMs: 3_000, prunedBytesShare: 0.05 } as const;
+
+export interface QueriesSuiteOptions {
+  devices: number;
+  days: number;
+  reps: number;
+  /** First day of the data (UTC). */
+  start?: string;
+  log: Log;
+}
+
+export interface QueryTiming {
+  name: string;
+  params: Record<string, string>;
+  timing: Timing;
+  profile: QueryProfile;
+}
+
+export interface PruningResult {
+  label: string;
+  selective: QueryProfile;
+  fullScan: QueryProfile;
+  bytesShare: number;
+}
+
+export interface QueriesResult {
+  options: Omit<QueriesSuiteOptions, 'log'>;
+  build: QueryLakeBuild;
+  lakeFiles: number;
+  lakeBytes: number;
+  month: { start_date: string; end_date: string; site_id: string };
+  queries: QueryTiming[];
+  pruning: PruningResult[];
+}
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The calendar month around the middle of the data, clipped to it. */
+export function benchMonth(start: string, days: number): { start_date: string; end_date: string } {
+  const first = Date.parse(`${start}T00:00:00Z`);
+  const last = first + (days - 1) * DAY_MS;
+  const middle = new Date(first + Math.floor((days - 1) / 2) * DAY_MS);
+  const monthStart = Date.UTC(middle.getUTCFullYear(), middle.getUTCMonth(), 1);
+  const monthEnd = Date.UTC(middle.getUTCFullYear(), middle.getUTCMonth() + 1, 0);
+  return { start_date: isoDay(Math.max(first, monthStart)), end_date: isoDay(Math.min(last, monthEnd)) };
+}
+
+async function curatedFiles(lake: string): Promise<{ files: number; bytes: number }> {
+  const root = join(lake, 'curated', 'readings');
+  let files = 0;
+  let bytes = 0;
+  for (const day of await readdir(root)) {
+    for (const file of await readdir(join(root, day))) {
+      if (!file.endsWith('.parquet')) continue;
+      files++;
+      bytes += (await stat(join(root, day, file))).size;
+    }
+  }
+  return { files, bytes };
+}
+
+const FULL_SCAN = 'SELECT * FROM readings';
+
+async function pruning(duckdb: DuckDBInstance, lake: string, label: string, params: Record<string, string>, daily: NamedQuery): Promise<PruningResult> {
+  const selective = await profileQuery(duckdb, lake, daily.sql, bindParameters(daily, params));
+  const fullScan = await profileQuery(duckdb, lake, FULL_SCAN, []);
+  return { label, selective, fullScan, bytesShare: fullScan.bytesRead ? selective.bytesRead / fullScan.bytesRead : Number.NaN };
+}
+
+export async function runQueriesSuite({ devices, days, reps, start = '2025-01-01', log }: QueriesSuiteOptions): Promise<QueriesResult> {
+  const lake = await mkdtemp(join(tmpdir(), 'wattlake-bench-queries-'));
+  const duckdb = await openDuckDb();
+  try {
+    const store = new FolderStore(lake);
+    const named = loadNamedQueries();
+    const daily = named.find((q) => q.name === 'daily_consumption');
+    if (!daily) throw new Error('queries bench: daily_consumption is missing');
+    const site = 'site-01';
+    const results: PruningResult[] = [];
+    const firstMonthDays = Math.min(days, 31);
+    const firstMonth = { start_date: start, end_date: isoDay(Date.parse(`${start}T00:00:00Z`) + (firstMonthDays - 1) * DAY_MS), site_id: site };
+    const build = await buildQueryLake({
+      store, duckdb, devices, days, start, log,
+      onPause: {
+        afterDays: firstMonthDays,
+        run: async () => {
+          log('queries bench: measuring the first month before compaction');
+          results.push(await pruning(duckdb, lake, `uncompacted: ${firstMonthDays} days, one site vs full scan of them`, firstMonth, daily));
+        },
+      },
+    });
+    const month = { ...benchMonth(start, days), site_id: site };
+    results.push(await pruning(duckdb, lake, 'compacted: one month, one site vs full scan of the year', month, daily));
+    const { files: lakeFiles, bytes: lakeBytes } = await curatedFiles(lake);
+
+    const queries: QueryTiming[] = [];
+    for (const query of named) {
+      const params = { start_date: month.start_date, end_date: month.end_date };
+      const values = bindParameters(query, params);
+      const { timing, value } = await measure(`query ${query.name}`, { reps, log }, () => profileQuery(duckdb, lake, query.sql, values));
+      queries.push({ name: query.name, params, timing, profile: value });
+    }
+    return { options: { devices, days, reps, start }, build, lakeFiles, lakeBytes, month, queries, pruning: results };
+  } finally {
+    duckdb.closeSync();
+    await rm(lake, { recursive: true, force: true });
+  }
+}
