@@ -7,7 +7,8 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
 import { loadNamedQueries } from '../../pipeline/query/named-queries.ts';
 import { sharedViews } from '../../pipeline/query/catalog.ts';
-import { DATABASE_NAME } from './catalog.ts';
+import { REFERENCE_TABLE_NAMES } from '../../pipeline/schema/reference.ts';
+import { DATABASE_NAME, referenceCsvTable, referenceViewSql } from './catalog.ts';
 import { ATHENA_RESULTS_PREFIX, type Lake } from './lake.ts';
 
 /** CloudFormation's limit for a named query's description. */
@@ -18,6 +19,8 @@ const clip = (text: string): string => (text.length <= MAX_DESCRIPTION ? text : 
 export const createViewStatement = (view: { name: string; sql: string }): string => `CREATE OR REPLACE VIEW ${view.name} AS\n${view.sql}`;
 /** Saved-query name of a view's statement; the number keeps dependency order when listed by name. */
 export const viewQueryName = (index: number, name: string): string => `view_${String(index + 1).padStart(2, '0')}_${name}`;
+/** The typed reference views (catalog.ts) come first: the shared views join them. */
+export const referenceViewQueryName = (name: string): string => `view_00_${name}`;
 
 export interface AnalyticsProps {
   stage: string;
@@ -60,6 +63,17 @@ export class Analytics extends Construct {
       });
       saved.addResourceDependency(this.workGroup);
       this.namedQueries.push(saved);
+    }
+    for (const name of REFERENCE_TABLE_NAMES) {
+      const saved = new athena.CfnNamedQuery(this, `View-${name}`, {
+        name: referenceViewQueryName(name),
+        description: `Creates or replaces the typed view ${name} over the reference CSV table ${referenceCsvTable(name)}. Run in name order after deploy.`,
+        database: DATABASE_NAME,
+        workGroup: this.workGroup.name,
+        queryString: createViewStatement({ name, sql: referenceViewSql(name) }),
+      });
+      saved.addResourceDependency(this.workGroup);
+      this.viewQueries.push(saved);
     }
     sharedViews().forEach((view, index) => {
       const saved = new athena.CfnNamedQuery(this, `View-${view.name}`, {

@@ -5,12 +5,31 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { PARTITION_COLUMN, READING_COLUMNS, REJECTED_COLUMNS, type Column, type ColumnType } from '../../pipeline/schema/readings.ts';
-import { REFERENCE_TABLE_NAMES, REFERENCE_TABLES } from '../../pipeline/schema/reference.ts';
+import { REFERENCE_TABLE_NAMES, REFERENCE_TABLES, type ReferenceTableName } from '../../pipeline/schema/reference.ts';
 import { glueColumns } from '../../pipeline/schema/types.ts';
 import { LAKE_PREFIXES } from '../../pipeline/storage/keys.ts';
 import type { Lake } from './lake.ts';
 
 export const DATABASE_NAME = 'energy_lake';
+
+/**
+ * Athena's OpenCSVSerDe reads a DATE only as days since 1970 and a TIMESTAMP only as epoch
+ * milliseconds, and fails on an empty cell in a numeric column; `use.null.for.invalid.data`
+ * would turn our `2025-01-01` dates into silent NULLs instead. So the Glue table over each
+ * reference CSV declares every column as string, and a view with the table's own name (what
+ * the queries read, like the twin's DuckDB view) casts the text, an empty cell meaning NULL.
+ * (LazySimpleSerDe would parse ISO dates but not quoted fields, which names may need.)
+ */
+export const referenceCsvTable = (name: ReferenceTableName): string => `${name}_csv`;
+
+/** Athena (Trino) type names for CAST, by schema type. */
+const ATHENA_SQL_TYPE: Record<ColumnType, string> = { string: 'varchar', double: 'double', bigint: 'bigint', timestamp: 'timestamp(3)', kwh_register: 'decimal(18,3)', date: 'date' };
+
+/** The typed view over a reference table's text columns. */
+export function referenceViewSql(name: ReferenceTableName): string {
+  const columns = REFERENCE_TABLES[name].map((c) => `  CAST(NULLIF(${c.name}, '') AS ${ATHENA_SQL_TYPE[c.type]}) AS ${c.name}`);
+  return `SELECT\n${columns.join(',\n')}\nFROM ${referenceCsvTable(name)}\n`;
+}
 
 /**
  * The raw zone as the transform writes it (docs/contracts.md, "Raw lines"): accepted and
@@ -83,19 +102,13 @@ export class Catalog extends Construct {
 
     for (const name of REFERENCE_TABLE_NAMES) {
       const prefix = `${LAKE_PREFIXES.reference}${name}/`;
-      this.addTable(name, {
-        name,
-        description: `Reference table ${name} (CSV with a header row, loaded by \`wattlake reference load\`).`,
+      // Every column is text here; the typed view of the table's own name casts it (referenceViewSql).
+      this.addTable(referenceCsvTable(name), {
+        name: referenceCsvTable(name),
+        description: `Reference table ${name} as loaded (CSV with a header row, every column as text). Query the view ${name}, which types the columns.`,
         tableType: 'EXTERNAL_TABLE',
-        parameters: {
-          classification: 'csv',
-          EXTERNAL: 'TRUE',
-          'skip.header.line.count': '1',
-          // Every value is validated on load (pipeline/reference/validate.ts), so the only values
-          // that do not parse as their column type are the empty optional cells, which mean NULL.
-          'use.null.for.invalid.data': 'TRUE',
-        },
-        storageDescriptor: { columns: glueColumns(REFERENCE_TABLES[name]), location: s3Url(prefix), ...CSV },
+        parameters: { classification: 'csv', EXTERNAL: 'TRUE', 'skip.header.line.count': '1' },
+        storageDescriptor: { columns: glueColumns(REFERENCE_TABLES[name]).map((c) => ({ ...c, type: 'string' })), location: s3Url(prefix), ...CSV },
       });
     }
   }

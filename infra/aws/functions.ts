@@ -65,7 +65,7 @@ export function bundlingOptions({ withDuckDb }: { withDuckDb: boolean }): nodejs
 
 export interface PipelineFunctionProps {
   /** File name under infra/aws/handlers/, without `.ts`. */
-  handler: 'transform' | 'convert' | 'compact';
+  handler: 'transform' | 'convert' | 'compact' | 'report' | 'provision-hook';
   description: string;
   withDuckDb: boolean;
   memorySize: number;

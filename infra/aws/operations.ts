@@ -5,6 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -23,6 +24,8 @@ export interface OperationsProps {
   convert: Convert;
   bufferIntervalSeconds: number;
   alertEmail?: string;
+  /** Further Lambdas whose errors and throttles alarm here (report runs, the provisioning hook). */
+  functions?: Record<string, lambda.IFunction>;
 }
 
 export class Operations extends Construct {
@@ -30,7 +33,7 @@ export class Operations extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(scope: Construct, id: string, { stage, ingest, convert, bufferIntervalSeconds, alertEmail }: OperationsProps) {
+  constructor(scope: Construct, id: string, { stage, ingest, convert, bufferIntervalSeconds, alertEmail, functions = {} }: OperationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
     // CloudWatch alarms may publish to an encrypted topic only when the key lets CloudWatch use it.
@@ -78,7 +81,7 @@ export class Operations extends Construct {
     alarm('RuleActionFailures', 'IoT rule: messages could not be handed to Firehose (see the rule error log)',
       new cloudwatch.Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: READINGS_RULE_NAME, ActionType: 'Firehose' }, statistic: 'Sum', period: Duration.minutes(5) }), 0);
 
-    for (const [name, fn] of [['Transform', ingest.transform.fn], ['Converter', convert.converter.fn], ['Compactor', convert.compactor.fn]] as const) {
+    for (const [name, fn] of [['Transform', ingest.transform.fn], ['Converter', convert.converter.fn], ['Compactor', convert.compactor.fn], ...Object.entries(functions)] as const) {
       alarm(`${name}Errors`, `${name} Lambda: errors`, fn.metricErrors({ period: Duration.minutes(5) }), 0);
       alarm(`${name}Throttles`, `${name} Lambda: throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), 0);
     }

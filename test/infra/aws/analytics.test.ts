@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { referenceViewSql } from '../../../infra/aws/catalog.ts';
 import { DEFAULT_CONFIG } from '../../../infra/aws/config.ts';
+import { REFERENCE_TABLE_NAMES } from '../../../pipeline/schema/reference.ts';
 import { resourcesOf, synthesized } from './synth.ts';
 
 const { stack, template } = synthesized();
@@ -38,7 +40,7 @@ describe('named queries', () => {
 
   it('saves each shared view as a CREATE OR REPLACE VIEW of its file, numbered in dependency order', () => {
     const files = sqlFiles(`${queriesDir}views/`);
-    const views = named.filter((q) => q.Name.startsWith('view_')).sort((a, b) => a.Name.localeCompare(b.Name));
+    const views = named.filter((q) => q.Name.startsWith('view_') && !q.Name.startsWith('view_00_')).sort((a, b) => a.Name.localeCompare(b.Name));
     expect(views).toHaveLength(files.length);
     files.forEach((file, i) => {
       const sql = readFileSync(`${queriesDir}views/${file}`, 'utf8');
@@ -47,7 +49,18 @@ describe('named queries', () => {
     });
   });
 
+  it('saves the typed reference views first (view_00_…), since the shared views join them', () => {
+    const reference = named.filter((q) => q.Name.startsWith('view_00_')).sort((a, b) => a.Name.localeCompare(b.Name));
+    expect(reference.map((q) => q.Name)).toEqual(REFERENCE_TABLE_NAMES.map((n) => `view_00_${n}`).sort());
+    for (const q of reference) {
+      const name = q.Name.slice('view_00_'.length) as (typeof REFERENCE_TABLE_NAMES)[number];
+      expect(q.QueryString).toBe(`CREATE OR REPLACE VIEW ${name} AS\n${referenceViewSql(name)}`);
+    }
+    const names = named.map((q) => q.Name).sort();
+    expect(names.filter((n) => n.startsWith('view_'))[0]).toMatch(/^view_00_/);
+  });
+
   it('has no other saved queries', () => {
-    expect(named).toHaveLength(sqlFiles(queriesDir).length + sqlFiles(`${queriesDir}views/`).length);
+    expect(named).toHaveLength(sqlFiles(queriesDir).length + sqlFiles(`${queriesDir}views/`).length + REFERENCE_TABLE_NAMES.length);
   });
 });

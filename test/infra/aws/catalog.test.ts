@@ -1,5 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { DATABASE_NAME } from '../../../infra/aws/catalog.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_NAME, referenceCsvTable, referenceViewSql } from '../../../infra/aws/catalog.ts';
+import { createLakeViews } from '../../../pipeline/query/catalog.ts';
+import { pathLiteral } from '../../../pipeline/query/duckdb.ts';
+import { plainRows } from '../../../pipeline/query/rows.ts';
+import { toDuckDbSql } from '../../../pipeline/query/trino-compat.ts';
+import { installReferenceTable } from '../../../pipeline/reference/install.ts';
+import { referenceKey } from '../../../pipeline/storage/keys.ts';
+import { createTestLake, type TestLake } from '../../helpers/lake.ts';
 import { PARTITION_COLUMN, READING_COLUMNS, REJECTED_COLUMNS } from '../../../pipeline/schema/readings.ts';
 import { REFERENCE_TABLE_NAMES, REFERENCE_TABLES } from '../../../pipeline/schema/reference.ts';
 import { glueColumns } from '../../../pipeline/schema/types.ts';
@@ -25,7 +35,7 @@ describe('Glue catalog', () => {
   it('puts every table in the energy_lake database', () => {
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: DATABASE_NAME } });
     expect([...tables.values()].every((t) => t.database === DATABASE_NAME)).toBe(true);
-    expect([...tables.keys()].sort()).toEqual(['readings', 'readings_raw', 'rejected_readings', ...REFERENCE_TABLE_NAMES].sort());
+    expect([...tables.keys()].sort()).toEqual(['readings', 'readings_raw', 'rejected_readings', ...REFERENCE_TABLE_NAMES.map(referenceCsvTable)].sort());
   });
 
   it('gives readings and rejected_readings exactly the schema\'s columns, over curated Parquet', () => {
@@ -52,13 +62,46 @@ describe('Glue catalog', () => {
     expect(location('readings_raw')).toContain('/raw/readings/');
   });
 
-  it('reads each reference table as CSV with a header row, with the schema\'s columns', () => {
+  it('reads each reference CSV with a header row, every column as text (OpenCSVSerDe cannot read ISO dates or empty numbers)', () => {
     for (const name of REFERENCE_TABLE_NAMES) {
-      const t = table(name);
-      expect(t.StorageDescriptor.Columns).toEqual(cfn(glueColumns(REFERENCE_TABLES[name])));
+      const t = table(referenceCsvTable(name));
+      expect(t.StorageDescriptor.Columns).toEqual(cfn(glueColumns(REFERENCE_TABLES[name]).map((c) => ({ ...c, type: 'string' }))));
       expect(t.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.OpenCSVSerde');
       expect(t.Parameters['skip.header.line.count']).toBe('1');
-      expect(location(name)).toContain(`/reference/${name}/`);
+      // NULL-for-invalid would hide a date the SerDe cannot parse as NULL; the view casts instead.
+      expect(t.Parameters['use.null.for.invalid.data']).toBeUndefined();
+      expect(location(referenceCsvTable(name))).toContain(`/reference/${name}/`);
+    }
+  });
+});
+
+describe('typed reference views (Athena)', () => {
+  const examples = fileURLToPath(new URL('../../../examples/reference/', import.meta.url));
+  let lake: TestLake;
+
+  beforeAll(async () => {
+    lake = await createTestLake();
+    for (const name of REFERENCE_TABLE_NAMES) await installReferenceTable({ store: lake.store, table: name, body: readFileSync(join(examples, `${name}.csv`)) });
+  });
+  afterAll(() => lake.dispose());
+
+  it('cast the shipped CSVs to exactly the rows and types the twin reads (empty cells NULL, ISO dates as dates)', async () => {
+    const connection = await lake.duckdb.connect();
+    try {
+      await createLakeViews(connection, lake.root);
+      for (const name of REFERENCE_TABLE_NAMES) {
+        const file = join(lake.root, ...referenceKey(name).split('/'));
+        // What OpenCSVSerDe hands Athena for the all-string Glue table: every cell as text, an empty cell as ''.
+        await connection.run(`CREATE OR REPLACE TABLE ${referenceCsvTable(name)} AS SELECT * FROM read_csv(${pathLiteral(file)}, header = true, all_varchar = true, quote = '"', escape = '"', nullstr = '<never null>')`);
+        const empties = await connection.runAndReadAll(`SELECT count(*) FROM ${referenceCsvTable(name)} WHERE ${REFERENCE_TABLES[name].map((c) => `${c.name} = ''`).join(' OR ')}`);
+        const view = await connection.runAndReadAll(toDuckDbSql(referenceViewSql(name)));
+        const twin = await connection.runAndReadAll(`SELECT * FROM ${name}`);
+        expect(plainRows(view), name).toEqual(plainRows(twin));
+        expect(view.columnTypes().map(String), name).toEqual(twin.columnTypes().map(String));
+        if (name !== 'tariffs') expect(Number(empties.getRows()[0]![0]), `${name} has empty cells to cast`).toBeGreaterThan(0);
+      }
+    } finally {
+      connection.closeSync();
     }
   });
 });

@@ -20,10 +20,12 @@ describe('Lambda bundling', () => {
     expect(options.externalModules).toEqual([]);
   });
 
-  it('leaves DuckDB external in the converter and the compactor only', () => {
+  it('leaves DuckDB external in the converter, the compactor and the report Lambda (Parquet reports) only', () => {
     expect(stack.convert.converter.bundling.externalModules).toEqual(DUCKDB_EXTERNALS);
     expect(stack.convert.compactor.bundling.externalModules).toEqual(DUCKDB_EXTERNALS);
+    expect(stack.reports.fn.bundling.externalModules).toEqual(DUCKDB_EXTERNALS);
     expect(stack.ingest.transform.bundling.externalModules).toEqual([]);
+    expect(stack.provisioning.hook.bundling.externalModules).toEqual([]);
   });
 
   it('copies DuckDB with its Linux x64 glibc binding into the asset, where the bundle\'s import resolves it', () => {

@@ -14,8 +14,9 @@ describe('operations', () => {
 
   it('alarms on errors and throttles of each Lambda', () => {
     const lambdaAlarms = alarms.filter((a) => a.Namespace === 'AWS/Lambda').map((a) => a.MetricName);
-    expect(lambdaAlarms.filter((m) => m === 'Errors')).toHaveLength(3);
-    expect(lambdaAlarms.filter((m) => m === 'Throttles')).toHaveLength(3);
+    // transform, converter, compactor, report, provisioning hook
+    expect(lambdaAlarms.filter((m) => m === 'Errors')).toHaveLength(5);
+    expect(lambdaAlarms.filter((m) => m === 'Throttles')).toHaveLength(5);
   });
 
   it('alarms as soon as a raw object reaches the dead-letter queue', () => {

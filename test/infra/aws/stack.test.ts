@@ -49,7 +49,7 @@ describe('IAM', () => {
 
   it('scopes object grants to the lake zones each role works on', () => {
     const objectResources = iamStatements().flatMap(({ path, statement }) => [statement.Resource].flat()
-      .map((r) => JSON.stringify(r)).filter((r) => r.includes('/*')).map((r) => `${path.replace(/[A-F0-9]{8}$/, '')} ${/"\/([^"]*)"/.exec(r)?.[1]}`));
+      .map((r) => JSON.stringify(r)).filter((r) => r.includes('/*') && r.includes('LakeBucket')).map((r) => `${path.replace(/[A-F0-9]{8}$/, '')} ${/"\/([^"]*)"/.exec(r)?.[1]}`));
     expect(objectResources.sort()).toEqual([
       'ConvertCompactorRoleDefaultPolicy curated/readings/*',
       'ConvertCompactorRoleDefaultPolicy curated/rejected_readings/*',
@@ -58,6 +58,11 @@ describe('IAM', () => {
       'ConvertConverterRoleDefaultPolicy raw/readings/*',
       'IngestDeliveryRoleDefaultPolicy errors/readings/*',
       'IngestDeliveryRoleDefaultPolicy raw/readings/*',
+      'ReportsFunctionRoleDefaultPolicy athena-results/*',
+      'ReportsFunctionRoleDefaultPolicy athena-results/*',
+      'ReportsFunctionRoleDefaultPolicy curated/readings/*',
+      'ReportsFunctionRoleDefaultPolicy exports/*',
+      'ReportsFunctionRoleDefaultPolicy reference/*',
     ]);
   });
 
