@@ -54,6 +54,14 @@ export function referenceKey(table: ReferenceTableName): string {
   return join('reference', table, `${table}.csv`);
 }
 
+const REPORT_NAME = /^[a-z0-9][a-z0-9_]{0,63}$/;
+
+/** A scheduled report's file: `exports/<report>/<file name>` (report names are lowercase [a-z0-9_]). */
+export function exportsKey(report: string, fileName: string): string {
+  if (!REPORT_NAME.test(report)) throw new InvalidKeyError(`report name ${JSON.stringify(report)} is not lowercase [a-z0-9_]`);
+  return join('exports', report, fileName);
+}
+
 /** The `dt` of a partitioned key such as `raw/readings/dt=2026-11-21/x.gz`, or null. */
 export function partitionDate(key: string): string | null {
   const m = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
