@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'lake/', 'cdk.out/', '.wattlake/', 'coverage/', 'bench/out/', 'test/output/'] },
+  { ignores: ['node_modules/', 'lake/', 'cdk.out/', '.wattlake/', 'coverage/', 'bench/out/', 'test/output/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,4 +14,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The twin dashboard's page script runs in the browser, not in Node.
+  { files: ['infra/local/dashboard/static/**/*.js'], languageOptions: { globals: globals.browser } },
 );

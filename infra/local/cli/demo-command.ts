@@ -5,6 +5,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { credentialsFromStateDir } from '../../../firmware/simulator/device-credentials.ts';
 import { runMqttFleet } from '../../../firmware/simulator/mqtt-fleet.ts';
 import { demoFleet, DEMO_SITE_TIMEZONES, installExampleReferences, provisionFleet } from '../demo.ts';
+import { dashboardRoutes, dashboardUrl } from '../dashboard/routes.ts';
+import { reportJobs } from '../report-jobs.ts';
 import { startTwin } from '../twin.ts';
 import { addTwinOptions, onShutdownSignal, showProgress, twinLogger, twinPaths, type TwinCliOptions } from './twin-options.ts';
 
@@ -38,12 +40,15 @@ export function demoCommand(): Command {
       console.log(`devices: ${fleet.length} simulated meters on ${DEMO_SITE_TIMEZONES.length} sites (${added} newly registered, certificates in ${stateDir}/devices/)`);
       const twin = await startTwin({
         lake, stateDir, port: options.port, httpPort: options.httpPort, host: options.host, logger,
+        routes: dashboardRoutes,
+        jobs: (twin) => reportJobs({ ...twin, logger: logger.child({ component: 'reports' }) }),
         bufferHints: { sizeMb: options.bufferSizeMb, intervalSeconds: options.bufferInterval },
         ...(options.insecureDev !== undefined ? { insecureDevPort: options.insecureDev } : {}),
       });
       const references = await installExampleReferences(twin.store);
       if (references.length) console.log(`reference tables installed from examples/reference/: ${references.join(', ')}`);
       console.log(`twin: mqtts://${options.host}:${twin.broker.port}, http://${options.host}:${twin.http.port}/metrics, lake ${lake}, logs ${file}`);
+      console.log(`dashboard: ${dashboardUrl(options.host, twin.http.port)}`);
 
       const cadenceMs = options.cadence * 1000;
       const end = Math.floor(Date.now() / cadenceMs) * cadenceMs;
@@ -75,6 +80,7 @@ export function demoCommand(): Command {
           `  npx wattlake stats --lake ${lake}`,
           '  npx wattlake queries',
           `  npx wattlake query daily_consumption --lake ${lake} --param start_date=${new Date(start).toISOString().slice(0, 10)} --param end_date=${new Date(end).toISOString().slice(0, 10)}`,
+          `  npx wattlake report run weekly_data_completeness --lake ${lake}`,
           `  curl http://${options.host}:${twin.http.port}/metrics`,
         ].join('\n'));
       };

@@ -10,6 +10,7 @@ import { upCommand } from './up-command.ts';
 import { queriesCommand } from './queries-command.ts';
 import { queryCommand } from './query-command.ts';
 import { sqlCommand } from './sql-command.ts';
+import { reportCommand } from './report-command.ts';
 
 const program = new Command()
   .name('wattlake')
@@ -27,6 +28,7 @@ program.addCommand(demoCommand());
 program.addCommand(queriesCommand());
 program.addCommand(queryCommand());
 program.addCommand(sqlCommand());
+program.addCommand(reportCommand());
 
 // `wattlake … | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

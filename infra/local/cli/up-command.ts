@@ -1,5 +1,7 @@
 // `wattlake up`: the local twin until stopped; SIGINT/SIGTERM deliver everything spooled first.
 import { Command } from 'commander';
+import { dashboardRoutes, dashboardUrl } from '../dashboard/routes.ts';
+import { reportJobs } from '../report-jobs.ts';
 import { startTwin } from '../twin.ts';
 import { addTwinOptions, onShutdownSignal, showProgress, twinLogger, twinPaths, type TwinCliOptions } from './twin-options.ts';
 
@@ -14,6 +16,8 @@ export function upCommand(): Command {
       }
       const twin = await startTwin({
         lake, stateDir, port: options.port, httpPort: options.httpPort, host: options.host, logger,
+        routes: dashboardRoutes,
+        jobs: (twin) => reportJobs({ ...twin, logger: logger.child({ component: 'reports' }) }),
         bufferHints: { sizeMb: options.bufferSizeMb, intervalSeconds: options.bufferInterval },
         ...(options.insecureDev !== undefined ? { insecureDevPort: options.insecureDev } : {}),
       });
@@ -21,6 +25,7 @@ export function upCommand(): Command {
         'wattlake twin is up',
         `  mqtts://${options.host}:${twin.broker.port}  (client certificates: wattlake devices add <id> --site <site>)`,
         ...(twin.broker.insecurePort !== undefined ? [`  mqtt://${options.host}:${twin.broker.insecurePort}  (INSECURE, development only)`] : []),
+        `  dashboard: ${dashboardUrl(options.host, twin.http.port)}`,
         `  http://${options.host}:${twin.http.port}/metrics`,
         `  lake: ${lake}`,
         `  logs: ${file}`,

@@ -6,6 +6,8 @@ import {
 const ISSUE_QUERIES = [
   'baseload', 'carbon_emissions', 'consumption_anomalies', 'daily_consumption', 'data_completeness', 'hourly_load_profile',
   'monthly_trend', 'peak_demand', 'power_quality', 'time_of_use_cost', 'top_consumers',
+  // The dashboard's heat map (issue #6).
+  'weekday_hour_load',
 ];
 
 const SAMPLE = `-- name: sample
@@ -25,7 +27,7 @@ SELECT 'what?' AS site_id, 1e0 AS kwh FROM params -- really?
 const sample = parseNamedQuery(SAMPLE, 'sample.sql');
 
 describe('loading named queries', () => {
-  it('finds the eleven queries of the issue in queries/', () => {
+  it('finds the queries of the issues in queries/', () => {
     expect(loadNamedQueries().map((q) => q.name)).toEqual(ISSUE_QUERIES);
   });
 

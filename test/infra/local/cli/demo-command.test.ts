@@ -26,6 +26,7 @@ describe('wattlake demo --exit-after-backfill', () => {
       env: { ...process.env, [STATE_ENV]: stateDir }, timeout: 50_000,
     });
     expect(stdout).toContain(`lake ${lake.root}`);
+    expect(stdout).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/$/m);
     expect(stdout).toMatch(/backfill done: 7200 readings in the lake/);
 
     const perDevice = await lake.query('SELECT device_id, count(*) AS n FROM readings_unique GROUP BY device_id ORDER BY device_id');
