@@ -4,6 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openDuckDb } from '../pipeline/query/duckdb.ts';
+import { AGENT_DEFAULTS, runAgentSuite } from './agent/suite.ts';
+import { agentTables } from './agent/tables.ts';
 import { runIngestSuite } from './ingest/suite.ts';
 import { ingestTables } from './ingest/tables.ts';
 import { machineInfo, type MachineInfo } from './machine.ts';
@@ -36,6 +38,11 @@ const SUITES: Record<string, Suite> = {
   async twin({ devices, readings, log }) {
     const result = await runTwinSuite(twinSuiteOptions({ devices, readings, log }));
     return { result, markdown: twinTables(result) };
+  },
+  // bench/agent: CPU and RSS of one agent process and of the fleet simulator (1,000 and 10,000 devices); options do not apply.
+  async agent({ log }) {
+    const result = await runAgentSuite({ ...AGENT_DEFAULTS, log });
+    return { result, markdown: agentTables(result) };
   },
   // bench/queries: every named query on a lake built through the converter; --days sets its length.
   async queries({ devices, days, reps, log }) {
