@@ -7,12 +7,10 @@ import { gzip as gzipCallback } from 'node:zlib';
 import type { FirehoseTransformationResult } from 'aws-lambda';
 import { errorsKey, rawReadingsKey } from '../../pipeline/storage/keys.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
-import type { TransformOutput } from '../../pipeline/transform/firehose.ts';
+import type { BatchOutput, PlainRecord } from '../../pipeline/transform/batch.ts';
 
 // Asynchronous gzip runs on libuv's thread pool, off the event loop the broker shares.
 const gzip = promisify(gzipCallback);
-
-export interface SourceRecord { recordId: string; data: string; approximateArrivalTimestamp: number }
 
 /** Firehose-style object name: `<stream>-<version>-<YYYY-MM-DD-HH-MM-SS>-<uuid>`. */
 export function firehoseObjectName(stream: string, nowMs: number, extension: string): string {
@@ -34,34 +32,42 @@ export function partitionOkRecords(response: FirehoseTransformationResult): Map<
   return byDay;
 }
 
-/** Firehose's processing-failed error output format, one JSON line per failed record. */
-export function errorOutputLines(source: SourceRecord[], failures: TransformOutput['failures'], nowMs: number): string {
-  const byId = new Map(source.map((r) => [r.recordId, r]));
-  return failures.map((f) => `${JSON.stringify({
-    attemptsMade: 1,
-    arrivalTimestamp: byId.get(f.recordId)?.approximateArrivalTimestamp ?? nowMs,
-    errorCode: f.error,
-    errorMessage: f.detail,
-    attemptEndingTimestamp: nowMs,
-    rawData: byId.get(f.recordId)?.data ?? '',
-    lambdaArn: 'local:wattlake-transform',
-  })}\n`).join('');
+/** Firehose's processing-failed error output format, one JSON line per failed record (rawData: the record, base64). */
+export function errorOutputLines(source: readonly PlainRecord[], failures: BatchOutput['failures'], nowMs: number): string {
+  return failures.map((f) => {
+    const record = source[f.index];
+    return `${JSON.stringify({
+      attemptsMade: 1,
+      arrivalTimestamp: record?.arrivalMs ?? nowMs,
+      errorCode: f.error,
+      errorMessage: f.detail,
+      attemptEndingTimestamp: nowMs,
+      rawData: record ? Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString('base64') : '',
+      lambdaArn: 'local:wattlake-transform',
+    })}\n`;
+  }).join('');
 }
 
-/** Writes one raw object per partition and, when anything failed, one error-output object. Returns the raw keys. */
+/**
+ * Writes one raw object per partition and, when anything failed, one error-output object.
+ * Returns the raw keys, each with the uncompressed lines it holds (for the converter hand-off).
+ */
 export async function deliverToLake({ store, stream, byDay, errorLines, nowMs }: {
   store: ObjectStore; stream: string; byDay: Map<string, string[]>; errorLines: string; nowMs: number;
-}): Promise<{ rawKeys: string[]; errorKey: string | null }> {
+}): Promise<{ rawKeys: string[]; lines: Uint8Array[]; errorKey: string | null }> {
   const rawKeys: string[] = [];
+  const lines: Uint8Array[] = [];
   for (const [dt, chunks] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
     const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
-    await store.put(key, await gzip(chunks.join('')));
+    const text = Buffer.from(chunks.join(''), 'utf8');
+    await store.put(key, await gzip(text));
     rawKeys.push(key);
+    lines.push(text);
   }
   let errorKey: string | null = null;
   if (errorLines.length > 0) {
     errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
     await store.put(errorKey, await gzip(errorLines));
   }
-  return { rawKeys, errorKey };
+  return { rawKeys, lines, errorKey };
 }

@@ -2,15 +2,14 @@
 // collected into processor-sized batches for the transform (Firehose's 1 MB Lambda buffer),
 // transformed output is held per `dt` until `deliver()`, which writes raw objects and the error
 // output like Firehose and then runs the converter on each new raw object (the S3-event path).
-import { randomUUID } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { convertRawObject } from '../../pipeline/convert/converter.ts';
 import { READINGS_RULE_SEPARATOR } from '../../pipeline/rule/readings-rule.ts';
 import type { RecordError } from '../../pipeline/decode/reasons.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
-import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
-import { deliverToLake, errorOutputLines, partitionOkRecords, type SourceRecord } from './firehose-delivery.ts';
+import { base64Length, transformBatch, type PlainRecord } from '../../pipeline/transform/batch.ts';
+import { deliverToLake, errorOutputLines } from './firehose-delivery.ts';
 
 const SEPARATOR = Buffer.from(READINGS_RULE_SEPARATOR);
 
@@ -49,10 +48,11 @@ export class LocalFirehose {
   private readonly byDay = new Map<string, string[]>();
   private errorLines = '';
   private transformedBytes = 0;
-  private batch: SourceRecord[] = [];
+  private batch: PlainRecord[] = [];
+  /** The batch's size as Firehose counts it (base64), against the processor buffer. */
   private batchBytes = 0;
   /** Full processor batches waiting for `deliver()`. */
-  private pending: SourceRecord[][] = [];
+  private pending: PlainRecord[][] = [];
   private pendingBytes = 0;
 
   constructor(private readonly options: LocalFirehoseOptions) {}
@@ -61,20 +61,23 @@ export class LocalFirehose {
     return (this.options.now ?? Date.now)();
   }
 
-  /** Bytes waiting for `deliver()` (base64 records not yet transformed, plus transformed output). */
+  /** Bytes waiting for `deliver()` (records not yet transformed, counted as base64, plus transformed output). */
   get bufferedBytes(): number {
     return this.transformedBytes + this.pendingBytes + this.batchBytes;
   }
 
   /**
    * Adds one record: the IoT rule's output, to which the rule's Firehose action appends its
-   * separator, as in AWS. It is transformed, in processor-sized batches, by `deliver()`.
+   * separator, as in AWS. It is transformed, in processor-sized batches, by `deliver()`. The
+   * record stays plain bytes: base64 is only how Firehose carries it to a Lambda, and the
+   * batch sizes and response budget are still counted in base64 bytes.
    */
   put(data: Uint8Array, arrivalMs: number): void {
-    const encoded = Buffer.concat([data, SEPARATOR]).toString('base64');
-    if (this.batchBytes + encoded.length > (this.options.processorBufferBytes ?? PROCESSOR_BUFFER_BYTES)) this.sealBatch();
-    this.batch.push({ recordId: randomUUID(), data: encoded, approximateArrivalTimestamp: arrivalMs });
-    this.batchBytes += encoded.length;
+    const record = { data: Buffer.concat([data, SEPARATOR]), arrivalMs };
+    const size = base64Length(record.data.byteLength);
+    if (this.batchBytes + size > (this.options.processorBufferBytes ?? PROCESSOR_BUFFER_BYTES)) this.sealBatch();
+    this.batch.push(record);
+    this.batchBytes += size;
     this.stats.records++;
   }
 
@@ -88,20 +91,18 @@ export class LocalFirehose {
 
   /** Records a message refused before the transform (e.g. over IoT Core's size limit) in the error output. */
   refuse(data: Uint8Array, arrivalMs: number, error: RecordError, detail: string): void {
-    const record = { recordId: randomUUID(), data: Buffer.from(data).toString('base64'), approximateArrivalTimestamp: arrivalMs };
-    this.errorLines += errorOutputLines([record], [{ recordId: record.recordId, error, detail }], this.now());
+    this.errorLines += errorOutputLines([{ data, arrivalMs }], [{ index: 0, error, detail }], this.now());
     this.stats.failedRecords[error] = (this.stats.failedRecords[error] ?? 0) + 1;
   }
 
-  private transformBatch(batch: SourceRecord[]): void {
-    const output = transformFirehoseEvent({ records: batch });
-    for (const [dt, chunks] of partitionOkRecords(output.response)) {
-      const day = this.byDay.get(dt) ?? [];
-      for (const chunk of chunks) {
-        day.push(chunk);
-        this.transformedBytes += chunk.length;
-      }
-      this.byDay.set(dt, day);
+  private transformBatch(batch: PlainRecord[]): void {
+    const output = transformBatch(batch);
+    for (const outcome of output.outcomes) {
+      if (outcome.result !== 'Ok') continue;
+      const day = this.byDay.get(outcome.dt);
+      if (day === undefined) this.byDay.set(outcome.dt, [outcome.lines]);
+      else day.push(outcome.lines);
+      this.transformedBytes += outcome.lines.length;
     }
     this.errorLines += errorOutputLines(batch, output.failures, this.now());
     this.stats.accepted += output.stats.accepted;
@@ -113,8 +114,9 @@ export class LocalFirehose {
   /** Transforms what is left, writes raw objects and error output, converts each raw object. Returns the new raw keys. */
   async deliver(onConverted?: () => void): Promise<string[]> {
     this.sealBatch();
-    // One processor batch at a time, yielding in between: a twin's broker shares this event
-    // loop, and PUBACKs must not wait behind a whole delivery's worth of transforming.
+    // One processor batch at a time, yielding in between: when this runs on a broker's event
+    // loop (in-process delivery; the twin itself delivers in a worker thread), PUBACKs must not
+    // wait behind a whole delivery's worth of transforming.
     for (let batch = this.pending.shift(); batch; batch = this.pending.shift()) {
       this.transformBatch(batch);
       await setImmediate();
@@ -129,8 +131,9 @@ export class LocalFirehose {
     const delivered = await deliverToLake({ store, stream, byDay, errorLines, nowMs: this.now() });
     this.stats.rawObjects += delivered.rawKeys.length;
     this.stats.errorObjects += delivered.errorKey ? 1 : 0;
-    for (const rawKey of delivered.rawKeys) {
-      const converted = await convertRawObject({ store, rawKey, duckdb });
+    for (const [i, rawKey] of delivered.rawKeys.entries()) {
+      // The S3-event path, minus reading back and gunzipping what was just written.
+      const converted = await convertRawObject({ store, rawKey, duckdb, body: delivered.lines[i] });
       this.stats.curatedFiles += converted.readings.length;
       this.stats.rejectedFiles += converted.rejected.length;
       this.stats.duplicatesRemoved += converted.duplicatesRemoved;

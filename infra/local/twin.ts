@@ -10,6 +10,7 @@ import { openDuckDb } from '../../pipeline/query/duckdb.ts';
 import { FolderStore } from '../../pipeline/storage/folder-store.ts';
 import { startBroker, type RunningBroker } from './broker/server.ts';
 import { openDurableBuffer, type BufferHints, type DurableBuffer } from './buffer/durable-buffer.ts';
+import { workerDelivery } from './buffer/worker-delivery.ts';
 import { startHttpServer, type Route, type RunningHttpServer } from './http-server.ts';
 import { createTwinMetrics } from './metrics.ts';
 import { startScheduler, type ScheduledJob, type Scheduler } from './scheduler.ts';
@@ -60,7 +61,12 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   let buffer: DurableBuffer, http: RunningHttpServer, broker: RunningBroker;
   try {
     // The buffer replays any spool a previous run left undelivered before devices come back.
-    buffer = await openDurableBuffer({ stateDir, store, duckdb, bufferHints: options.bufferHints ?? DEFAULT_BUFFER_HINTS, logger: logger.child({ component: 'buffer' }) });
+    // Deliveries (transform, raw objects, converter) run in a worker thread with its own DuckDB,
+    // off the event loop that serves the devices.
+    const bufferLogger = logger.child({ component: 'buffer' });
+    buffer = await openDurableBuffer({
+      stateDir, delivery: workerDelivery({ lake, logger: bufferLogger }), bufferHints: options.bufferHints ?? DEFAULT_BUFFER_HINTS, logger: bufferLogger,
+    });
     undo.push(buffer.close);
     const metrics = createTwinMetrics({ broker: () => started.broker, buffer });
     http = await startHttpServer({ port: options.httpPort, host: options.host, metrics, routes: options.routes?.({ duckdb, lake }) ?? [] });

@@ -46,8 +46,12 @@ export function outputFileName(rawKey: string): string {
   return `${base}-${hash}.parquet`;
 }
 
-export async function convertRawObject({ store, rawKey, duckdb }: { store: ObjectStore; rawKey: string; duckdb: DuckDBInstance }): Promise<ConversionResult> {
-  const body = await store.get(rawKey);
+/**
+ * Converts raw object `rawKey`. A caller that has just written it may hand over its content as
+ * `body`, gzip or (cheaper for DuckDB to read) the uncompressed lines, instead of it being read back.
+ */
+export async function convertRawObject({ store, rawKey, duckdb, body: given }: { store: ObjectStore; rawKey: string; duckdb: DuckDBInstance; body?: Uint8Array }): Promise<ConversionResult> {
+  const body = given ?? await store.get(rawKey);
   const work = await mkdtemp(join(tmpdir(), 'wattlake-convert-'));
   const connection = await duckdb.connect();
   try {

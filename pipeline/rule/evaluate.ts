@@ -63,11 +63,13 @@ export function compileRule(sql: string, { ruleName }: CompileOptions = {}): Com
   const onlyAll = statement.select.length === 1 && selectsAll;
   const startsWithAll = statement.select[0]?.kind === 'all' && statement.select.slice(1).every((item) => item.kind === 'expr');
 
+  // Split once here, not per message: the twin evaluates the rule for every publish.
+  const filterLevels = statement.from.split('/');
   /** The topic the rule's SQL sees, or null when the rule does not fire for this publish. */
   const ruleTopic = (topic: string): string | null => {
-    const ingested = ruleName === undefined ? null : stripBasicIngest(topic, ruleName);
+    const ingested = ruleName === undefined || !topic.startsWith('$') ? null : stripBasicIngest(topic, ruleName);
     if (ingested !== null) return ingested;
-    return topicMatches(statement.from, topic) ? topic : null;
+    return levelsMatch(filterLevels, topic) ? topic : null;
   };
 
   return {
@@ -104,11 +106,15 @@ export function stripBasicIngest(topic: string, ruleName: string): string | null
 
 /** MQTT matching: `+` is exactly one level (possibly empty), `#` the rest; `$` topics only match filters that name them. */
 export function topicMatches(filter: string, topic: string): boolean {
+  return levelsMatch(filter.split('/'), topic);
+}
+
+function levelsMatch(filterLevels: readonly string[], topic: string): boolean {
   if (topic === '' || topic.includes('+') || topic.includes('#') || topic.includes('\0')) return false; // not a valid publish topic
-  const filterLevels = filter.split('/');
   const topicLevels = topic.split('/');
   if (topic.startsWith('$') && (filterLevels[0] === '+' || filterLevels[0] === '#')) return false;
-  for (const [index, level] of filterLevels.entries()) {
+  for (let index = 0; index < filterLevels.length; index++) {
+    const level = filterLevels[index];
     if (level === '#') return true;
     if (index >= topicLevels.length) return false;
     if (level !== '+' && level !== topicLevels[index]) return false;

@@ -2,8 +2,9 @@
 // rule (as IoT Core does before its Firehose action) and appends the rule's output to the
 // spool; the promise, and so the PUBACK, waits for the fsync. The active segment is sealed when
 // it reaches the size hint or its oldest record the interval hint, and sealed segments are
-// delivered one at a time in the background (transform, raw objects per `dt`, converter),
-// then released. On open, segments left by an earlier run are delivered before new ones.
+// delivered in the background, oldest first (transform, raw objects per `dt`, converter: for
+// the twin in a worker thread, two segments at a time, see segment-delivery.ts), then
+// released. On open, segments left by an earlier run are delivered before new ones.
 //
 // Delivery is at least once. A crash after a segment's raw and curated objects were written
 // but before the segment was released replays it on the next start, so its readings are
@@ -16,15 +17,13 @@
 // devices × in-flight window × payload size (for devices that keep to a window: MQTT 3.1.1 has
 // no receive maximum a broker could enforce), and disk by the bound plus one segment.
 import path from 'node:path';
-import type { DuckDBInstance } from '@duckdb/node-api';
 import { compileRule } from '../../../pipeline/rule/evaluate.ts';
 import { READINGS_RULE_NAME, READINGS_RULE_SQL } from '../../../pipeline/rule/readings-rule.ts';
 import { LIMITS } from '../../../pipeline/schema/readings.ts';
-import type { ObjectStore } from '../../../pipeline/storage/object-store.ts';
 import type { AcceptedPublish, PublishSink } from '../broker/types.ts';
 import { addCounts, emptyFirehoseStats, type FirehoseStats } from '../local-firehose.ts';
-import { DEFAULT_RETRY, deliverSegment, type RetryPolicy } from './deliver-segment.ts';
 import { silentLogger, type BufferLogger } from './logger.ts';
+import { inProcessDelivery, type InProcessDeliveryOptions, type SegmentDelivery } from './segment-delivery.ts';
 import type { SpoolRecord } from './spool-format.ts';
 import { Spool, type SegmentInfo, type SpoolOptions } from './spool.ts';
 
@@ -34,23 +33,27 @@ export interface BufferHints {
   intervalSeconds: number;
 }
 
-export interface DurableBufferOptions {
+interface BufferingOptions {
   /** The spool lives in `<stateDir>/spool/`. */
   stateDir: string;
-  store: ObjectStore;
-  duckdb: DuckDBInstance;
   bufferHints: BufferHints;
   logger?: BufferLogger;
   /** Undelivered spool above which publishes wait (default 4 × sizeMb, at least 2 × sizeMb). */
   maxUndeliveredMb?: number;
-  retry?: RetryPolicy;
   /** How long to wait before retrying a segment that not even the error output could take. */
   stuckRetryMs?: number;
-  /** Prefix of raw object names, like a delivery stream's name. */
-  stream?: string;
   fsync?: SpoolOptions['fsync'];
   now?: () => number;
 }
+
+/**
+ * Where deliveries run: a SegmentDelivery the buffer takes over (and closes), e.g. the twin's
+ * worker thread; or, in this thread, the store and DuckDB to deliver into.
+ */
+export type DurableBufferOptions = BufferingOptions & (
+  | { delivery: SegmentDelivery }
+  | Omit<InProcessDeliveryOptions, 'logger' | 'now'>
+);
 
 export interface DurableBufferStats extends FirehoseStats {
   /** Publishes the sink received. */
@@ -93,8 +96,15 @@ export async function openDurableBuffer(options: DurableBufferOptions): Promise<
   if (!(sizeMb > 0 && sizeMb <= 128)) throw new RangeError(`buffer size hint must be in (0, 128] MB, got ${sizeMb}`);
   if (!(intervalSeconds > 0 && intervalSeconds <= 900)) throw new RangeError(`buffer interval hint must be in (0, 900] s, got ${intervalSeconds}`);
   const logger = options.logger ?? silentLogger;
-  const spool = await Spool.open({ dir: path.join(options.stateDir, 'spool'), fsync: options.fsync, logger });
-  const buffer = new Buffering(spool, { ...options, logger });
+  const delivery = 'delivery' in options ? options.delivery : inProcessDelivery({ ...options, logger });
+  let spool: Spool;
+  try {
+    spool = await Spool.open({ dir: path.join(options.stateDir, 'spool'), fsync: options.fsync, logger });
+  } catch (error) {
+    await delivery.close();
+    throw error;
+  }
+  const buffer = new Buffering(spool, delivery, { ...options, logger });
   if (spool.sealed.length > 0) {
     logger.info({ segments: spool.sealed.length, records: spool.sealed.reduce((n, s) => n + s.records, 0) }, 'buffer: replaying undelivered spool');
   }
@@ -119,10 +129,12 @@ class Buffering {
   private stuckTimer: NodeJS.Timeout | null = null;
   private rolling: Promise<SegmentInfo | null> | null = null;
   private delivering: Promise<Error | null> | null = null;
+  /** Wakes the delivery loop when a segment is sealed while it waits. */
+  private newlySealed: (() => void) | null = null;
   private roomWaiters: RoomWaiter[] = [];
   private closed = false;
 
-  constructor(private readonly spool: Spool, private readonly options: DurableBufferOptions & { logger: BufferLogger }) {
+  constructor(private readonly spool: Spool, private readonly delivery: SegmentDelivery, private readonly options: BufferingOptions & { logger: BufferLogger }) {
     this.sizeBytes = options.bufferHints.sizeMb * MB;
     this.maxUndeliveredBytes = Math.max(2 * this.sizeBytes, (options.maxUndeliveredMb ?? 4 * options.bufferHints.sizeMb) * MB);
     this.now = options.now ?? Date.now;
@@ -175,7 +187,11 @@ class Buffering {
     } finally {
       await this.delivering;
       this.clearTimers();
-      await this.spool.close();
+      try {
+        await this.delivery.close();
+      } finally {
+        await this.spool.close();
+      }
     }
   }
 
@@ -190,8 +206,9 @@ class Buffering {
     };
   }
 
-  /** Starts the delivery loop unless it runs; resolves with the error that stopped it, if any. */
+  /** Starts the delivery loop unless it runs (else tells it about new segments); resolves with the error that stopped it, if any. */
   deliverInBackground(): Promise<Error | null> {
+    if (this.delivering !== null) this.newlySealed?.();
     this.delivering ??= this.deliverSealed();
     return this.delivering;
   }
@@ -229,36 +246,50 @@ class Buffering {
     return this.rolling;
   }
 
-  /** Delivers sealed segments oldest first until none is left, or one cannot be delivered at all. */
+  /**
+   * Delivers sealed segments, oldest first, until none is left or one cannot be delivered at all.
+   * Up to `delivery.concurrency` segments are under way at once (the worker transforms the next
+   * segment while DuckDB converts the last); each is released as soon as it is delivered, in
+   * whatever order that happens: every segment still on disk is replayed after a crash anyway.
+   */
   private async deliverSealed(): Promise<Error | null> {
     // Start on a later tick, so that `delivering` is set before the `finally` clears it. The
     // loop's last check and the clearing run in one tick, so no newly sealed segment is missed.
     await null;
+    const limit = Math.max(1, this.delivery.concurrency ?? 1);
+    const underWay = new Map<number, Promise<Error | null>>();
+    let failure: Error | null = null;
     try {
-      for (let segment = this.spool.sealed[0]; segment !== undefined; segment = this.spool.sealed[0]) {
-        const error = await this.deliverOne(segment);
-        if (error !== null) return error;
+      for (;;) {
+        for (const segment of failure === null ? this.spool.sealed : []) {
+          if (underWay.size >= limit) break;
+          if (underWay.has(segment.id)) continue;
+          underWay.set(segment.id, this.deliverOne(segment).finally(() => underWay.delete(segment.id)));
+        }
+        if (underWay.size === 0) return failure;
+        // Wake on a finished delivery, or on a segment sealed meanwhile that a free slot can take.
+        const sealed = new Promise<null>((resolve) => { this.newlySealed = () => resolve(null); });
+        failure ??= await Promise.race([...underWay.values(), sealed]);
+        this.newlySealed = null;
       }
-      return null;
     } finally {
       this.delivering = null;
     }
   }
 
   private async deliverOne(segment: SegmentInfo): Promise<Error | null> {
-    const { store, duckdb, logger, stream = 'wattlake-twin', retry = DEFAULT_RETRY } = this.options;
+    const { logger } = this.options;
     try {
-      const records = await this.spool.read(segment.id);
-      const result = await deliverSegment({ records, store, duckdb, stream, retry, logger, now: this.now });
+      const result = await this.delivery.deliver({ id: segment.id, file: this.spool.segmentFile(segment.id) });
       this.counters.deliveryRetries += result.attempts - 1;
       if (result.firehose !== null) {
         this.addFirehoseStats(result.firehose);
         this.counters.segmentsDelivered++;
-        logger.info({ segment: segment.id, records: records.length, accepted: result.firehose.accepted, rawObjects: result.firehose.rawObjects }, 'buffer: delivered segment');
+        logger.info({ segment: segment.id, records: segment.records, accepted: result.firehose.accepted, rawObjects: result.firehose.rawObjects }, 'buffer: delivered segment');
       } else {
         this.counters.segmentsFailed++;
         this.firehose.errorObjects++;
-        logger.error({ segment: segment.id, records: records.length, errorKey: result.errorKey }, 'buffer: delivery kept failing; records moved to the error output');
+        logger.error({ segment: segment.id, records: segment.records, errorKey: result.errorKey }, 'buffer: delivery kept failing; records moved to the error output');
       }
       await this.spool.release(segment.id);
       return null;
@@ -266,6 +297,7 @@ class Buffering {
       // Not even the error output took the records: keep the segment and try again later.
       logger.error({ err: error, segment: segment.id }, 'buffer: segment kept in the spool; delivery is stuck');
       if (!this.closed) {
+        if (this.stuckTimer !== null) clearTimeout(this.stuckTimer);
         this.stuckTimer = setTimeout(() => void this.deliverInBackground(), this.options.stuckRetryMs ?? 30_000);
         this.stuckTimer.unref();
       }

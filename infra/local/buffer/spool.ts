@@ -10,10 +10,13 @@
 // delivery. Removal is the checkpoint: an unlink is atomic and the folder is fsynced after
 // it, so on restart every segment still present is undelivered (or delivered but not yet
 // removed, see durable-buffer.ts) and is replayed.
+//
+// One process at a time: `open()` takes the folder's lock (spool-lock.ts), `close()` drops it.
 import { mkdir, open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { BufferLogger } from './logger.ts';
 import { encodeRecord, scanSegment, SEGMENT_MAGIC, type SpoolRecord } from './spool-format.ts';
+import { lockSpool, type SpoolLock } from './spool-lock.ts';
 import { syncDir } from '../../../pipeline/storage/durable-file.ts';
 
 export interface SegmentInfo {
@@ -58,15 +61,30 @@ export class Spool {
   private failure: Error | null = null;
   private closed = false;
 
-  private constructor(private readonly options: SpoolOptions, sealed: SegmentInfo[], active: SegmentInfo & { handle: FileHandle }) {
+  private constructor(private readonly options: SpoolOptions, private readonly lock: SpoolLock, sealed: SegmentInfo[], active: SegmentInfo & { handle: FileHandle }) {
     this.sealedSegments = sealed;
     this.active = active;
   }
 
-  /** Opens the spool folder: truncates torn tails, drops empty segments, and starts a new active segment after the recovered ones. */
+  /**
+   * Opens the spool folder: takes its lock (throws SpoolLockedError while another process holds
+   * it), truncates torn tails, drops empty segments, and starts a new active segment after the
+   * recovered ones.
+   */
   static async open(options: SpoolOptions): Promise<Spool> {
-    const { dir, logger } = options;
+    const { dir } = options;
     await mkdir(dir, { recursive: true });
+    const lock = await lockSpool(dir);
+    try {
+      return await Spool.recover(options, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async recover(options: SpoolOptions, lock: SpoolLock): Promise<Spool> {
+    const { dir, logger } = options;
     const ids = (await readdir(dir)).map((name) => SEGMENT_NAME.exec(name)?.[1]).filter((id) => id !== undefined).map(Number).sort((a, b) => a - b);
     const sealed: SegmentInfo[] = [];
     let tornBytesDropped = 0;
@@ -87,7 +105,7 @@ export class Spool {
     }
     await syncDir(dir);
     const active = await createSegment(dir, (ids.at(-1) ?? 0) + 1);
-    const spool = new Spool(options, sealed, active);
+    const spool = new Spool(options, lock, sealed, active);
     spool.stats.tornBytesDropped = tornBytesDropped;
     return spool;
   }
@@ -134,12 +152,14 @@ export class Spool {
     });
   }
 
+  /** The file of a sealed segment (what a delivery reads). */
+  segmentFile(id: number): string {
+    return path.join(this.options.dir, segmentName(id));
+  }
+
   /** The intact records of a sealed segment, in append order. */
-  async read(id: number): Promise<SpoolRecord[]> {
-    const contents = await readFile(path.join(this.options.dir, segmentName(id)));
-    const scan = scanSegment(contents);
-    if (scan.tail !== null) this.options.logger?.error({ segment: segmentName(id), reason: scan.tail }, 'spool: sealed segment is damaged; delivering its intact records');
-    return scan.records;
+  read(id: number): Promise<SpoolRecord[]> {
+    return readSegmentFile(this.segmentFile(id), this.options.logger);
   }
 
   /** Removes a delivered segment (the checkpoint, see the header comment). */
@@ -155,8 +175,12 @@ export class Spool {
     if (this.closed) return;
     this.closed = true;
     while (this.working !== null) await this.working;
-    await this.active.handle.close();
-    if (this.active.records === 0) await unlink(path.join(this.options.dir, segmentName(this.active.id))).catch(() => undefined);
+    try {
+      await this.active.handle.close();
+      if (this.active.records === 0) await unlink(path.join(this.options.dir, segmentName(this.active.id))).catch(() => undefined);
+    } finally {
+      await this.lock.release();
+    }
   }
 
   private kick(): void {
@@ -226,6 +250,13 @@ export class Spool {
       for (const waiter of waiters) waiter.reject(this.failure);
     }
   }
+}
+
+/** The intact records of a sealed segment file, in append order; a damaged tail is logged and skipped. */
+export async function readSegmentFile(file: string, logger?: BufferLogger): Promise<SpoolRecord[]> {
+  const scan = scanSegment(await readFile(file));
+  if (scan.tail !== null) logger?.error({ segment: path.basename(file), reason: scan.tail }, 'spool: sealed segment is damaged; delivering its intact records');
+  return scan.records;
 }
 
 async function createSegment(dir: string, id: number): Promise<SegmentInfo & { handle: FileHandle }> {

@@ -108,4 +108,14 @@ describe('convertRawObject', () => {
     const result = await convertRawObject({ store: lake.store, rawKey, duckdb: lake.duckdb });
     expect(result.readings).toHaveLength(1);
   });
+
+  it('converts the lines its caller hands over as the body, under the raw key\'s names, without reading the object back', async () => {
+    // The twin's Firehose has just written the object and still holds its lines.
+    const lines = [reading('meter-0001', 'site-01', 1, 1), reading('meter-0002', 'site-01', 2, 2)];
+    const rawKey = rawReadingsKey('2026-11-20', 'wattlake-twin-1-2026-11-21-00-00-00-handed-over.gz');
+    const body = Buffer.from(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const result = await convertRawObject({ store: lake.store, rawKey, duckdb: lake.duckdb, body });
+    expect(result.readings).toEqual([{ dt: '2026-11-20', key: `curated/readings/dt=2026-11-20/${outputFileName(rawKey)}`, rows: 2 }]);
+    expect(await lake.store.list('raw/')).toEqual([]); // nothing was read from (or written to) raw/
+  });
 });

@@ -1,0 +1,42 @@
+// Where the durable buffer's deliveries run. The buffer (spool, fsync, PUBACK, backpressure)
+// only hands over a sealed segment's file and releases the segment once `deliver` resolves;
+// what happens in between (reading the file, transform, raw objects, converter) is behind
+// this interface, in this thread (`inProcessDelivery`, for tests and tools) or in a worker
+// thread (worker-delivery.ts, the twin), so that it never holds up the broker's event loop.
+import type { DuckDBInstance } from '@duckdb/node-api';
+import type { ObjectStore } from '../../../pipeline/storage/object-store.ts';
+import { DEFAULT_RETRY, deliverSegment, type RetryPolicy, type SegmentDeliveryResult } from './deliver-segment.ts';
+import type { BufferLogger } from './logger.ts';
+import { readSegmentFile } from './spool.ts';
+
+export interface SegmentDelivery {
+  /** Delivers a sealed segment's records (with retries, then the error output); rejects when not even that worked. */
+  deliver(segment: { id: number; file: string }): Promise<SegmentDeliveryResult>;
+  /** Segments it can take at once (default 1). */
+  readonly concurrency?: number;
+  /** Called once the buffer is done with it (after its last delivery). */
+  close(): Promise<void>;
+}
+
+export interface InProcessDeliveryOptions {
+  store: ObjectStore;
+  duckdb: DuckDBInstance;
+  /** Prefix of raw object names, like a delivery stream's name. */
+  stream?: string;
+  retry?: RetryPolicy;
+  logger: BufferLogger;
+  now?: () => number;
+}
+
+/** The default stream name of the twin's raw objects. */
+export const TWIN_STREAM = 'wattlake-twin';
+
+export function inProcessDelivery({ store, duckdb, stream = TWIN_STREAM, retry = DEFAULT_RETRY, logger, now = Date.now }: InProcessDeliveryOptions): SegmentDelivery {
+  return {
+    async deliver({ file }) {
+      const records = await readSegmentFile(file, logger);
+      return deliverSegment({ records, store, duckdb, stream, retry, logger, now });
+    },
+    close: () => Promise.resolve(),
+  };
+}
