@@ -45,6 +45,15 @@ export function demoCommand(): Command {
         bufferHints: { sizeMb: options.bufferSizeMb, intervalSeconds: options.bufferInterval },
         ...(options.insecureDev !== undefined ? { insecureDevPort: options.insecureDev } : {}),
       });
+      // Before anything is printed: whoever reads our output may signal us at once.
+      let stopProgress = (): void => undefined;
+      const controller = new AbortController();
+      onShutdownSignal(async (signal) => {
+        controller.abort();
+        stopProgress();
+        console.log(`${signal}: delivering buffered readings…`);
+        await twin.close();
+      });
       const references = await installExampleReferences(twin.store);
       if (references.length) console.log(`reference tables installed from examples/reference/: ${references.join(', ')}`);
       console.log(`twin: mqtts://${options.host}:${twin.broker.port}, http://${options.host}:${twin.http.port}/metrics, lake ${lake}, logs ${file}`);
@@ -53,14 +62,7 @@ export function demoCommand(): Command {
       const cadenceMs = options.cadence * 1000;
       const end = Math.floor(Date.now() / cadenceMs) * cadenceMs;
       const start = end - options.days * 86_400_000;
-      let stopProgress = showProgress(twin);
-      const controller = new AbortController();
-      onShutdownSignal(async (signal) => {
-        controller.abort();
-        stopProgress();
-        console.log(`${signal}: delivering buffered readings…`);
-        await twin.close();
-      });
+      stopProgress = showProgress(twin);
       const fleetOptions = {
         url: `mqtts://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${twin.broker.port}`,
         devices: options.devices, sites: DEMO_SITE_TIMEZONES.length, timezones: DEMO_SITE_TIMEZONES, tsFormat: 'mixed' as const,

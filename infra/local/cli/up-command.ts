@@ -21,6 +21,14 @@ export function upCommand(): Command {
         bufferHints: { sizeMb: options.bufferSizeMb, intervalSeconds: options.bufferInterval },
         ...(options.insecureDev !== undefined ? { insecureDevPort: options.insecureDev } : {}),
       });
+      // Before "is up" is printed: whoever reads it may signal us at once.
+      let stopProgress = (): void => undefined;
+      onShutdownSignal(async (signal) => {
+        stopProgress();
+        console.log(`${signal}: delivering buffered readings…`);
+        await twin.close();
+        console.log(`stopped; ${twin.buffer.stats.accepted} readings delivered in this run`);
+      });
       console.log([
         'wattlake twin is up',
         `  mqtts://${options.host}:${twin.broker.port}  (client certificates: wattlake devices add <id> --site <site>)`,
@@ -31,12 +39,6 @@ export function upCommand(): Command {
         `  logs: ${file}`,
         'Ctrl-C delivers what is buffered and stops.',
       ].join('\n'));
-      const stopProgress = showProgress(twin);
-      onShutdownSignal(async (signal) => {
-        stopProgress();
-        console.log(`${signal}: delivering buffered readings…`);
-        await twin.close();
-        console.log(`stopped; ${twin.buffer.stats.accepted} readings delivered in this run`);
-      });
+      stopProgress = showProgress(twin);
     });
 }
