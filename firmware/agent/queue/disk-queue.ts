@@ -10,9 +10,9 @@
 // - Bounded: when an append would pass `maxBytes`, the oldest segment is evicted whole. Its
 //   undelivered messages are lost, counted in the checkpoint and reported through `onEvict`
 //   (the agent puts the counts on its status topic): never a silent loss.
-import { mkdir, open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDir } from '../../../pipeline/storage/durable-file.ts';
+import { syncDir, truncateDurably, writeAll } from '../../../pipeline/storage/durable-file.ts';
 import { readCursor, writeCursor, type Cursor } from './cursor.ts';
 import { decodeRecord, encodeRecord, QUEUE_MAGIC, scanSegment } from './format.ts';
 
@@ -132,7 +132,7 @@ export class DiskQueue {
       while (this.sealed.length > 0 && this.totalBytes() + record.byteLength > this.options.maxBytes) await this.evictOldest();
       const offset = this.active.bytes;
       try {
-        await this.active.handle.write(record, 0, record.byteLength, offset);
+        await writeAll(this.active.handle, record, offset);
         await this.active.handle.datasync();
       } catch (error) {
         // Leave no half record behind a later, intact one (ENOSPC, EIO).
@@ -333,17 +333,7 @@ export class DiskQueue {
 async function createSegment(dir: string, n: number): Promise<Segment & { handle: FileHandle }> {
   const file = segmentFile(dir, n);
   const handle = await open(file, 'wx+', 0o600);
-  await handle.write(QUEUE_MAGIC, 0, QUEUE_MAGIC.byteLength, 0);
+  await writeAll(handle, QUEUE_MAGIC, 0);
   await handle.datasync();
   return { n, file, bytes: QUEUE_MAGIC.byteLength, lastId: null, handle };
-}
-
-async function truncateDurably(file: string, bytes: number): Promise<void> {
-  await truncate(file, bytes);
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -12,12 +12,12 @@
 // removed, see durable-buffer.ts) and is replayed.
 //
 // One process at a time: `open()` takes the folder's lock (spool-lock.ts), `close()` drops it.
-import { mkdir, open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { BufferLogger } from './logger.ts';
 import { encodeRecord, scanSegment, SEGMENT_MAGIC, type SpoolRecord } from './spool-format.ts';
 import { lockSpool, type SpoolLock } from './spool-lock.ts';
-import { syncDir } from '../../../pipeline/storage/durable-file.ts';
+import { syncDir, truncateDurably, writeAll } from '../../../pipeline/storage/durable-file.ts';
 
 export interface SegmentInfo {
   id: number;
@@ -271,21 +271,4 @@ async function createSegment(dir: string, id: number): Promise<SegmentInfo & { h
     throw error;
   }
   return { id, bytes: SEGMENT_MAGIC.byteLength, records: 0, handle };
-}
-
-async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.byteLength;) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
-    offset += bytesWritten;
-  }
-}
-
-async function truncateDurably(file: string, length: number): Promise<void> {
-  await truncate(file, length);
-  const handle = await open(file, 'r+');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
 }
