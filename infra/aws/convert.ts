@@ -4,7 +4,6 @@
 // A daily schedule runs compaction over the curated partitions that need it.
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -106,14 +105,7 @@ export class Convert extends Construct {
 
     // One run a day, never retried by the scheduler: a run that stops leaves partitions that the
     // next run finishes (pipeline/convert/compact.ts), and two runs must not overlap.
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'wattlake: the daily schedule invokes the compaction Lambda',
-    });
-    Validations.of(scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.compactor.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'CDK grants lambda:InvokeFunction on the compaction function and its versions/aliases (ARN suffix :*); the wildcard covers only qualifiers of this one function.',
-    });
+    const scheduleRole = this.compactor.schedulerRole(this, 'wattlake: the daily schedule invokes the compaction Lambda', 'compaction');
     this.schedule = new scheduler.Schedule(this, 'DailyCompaction', {
       description: 'wattlake: daily compaction of curated partitions',
       schedule: scheduler.ScheduleExpression.cron(COMPACTION_SCHEDULE),

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -124,5 +124,22 @@ export class PipelineFunction extends Construct {
         ...props.environment,
       },
     });
+  }
+
+  /**
+   * The role EventBridge Scheduler assumes to invoke this function (for schedules made in
+   * `scope`), accepted only from this account; `what` names the function in the cdk-nag reason.
+   */
+  schedulerRole(scope: Construct, description: string, what: string): iam.Role {
+    const stack = Stack.of(scope);
+    const role = new iam.Role(scope, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description,
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: `CDK grants lambda:InvokeFunction on the ${what} function and its versions/aliases (ARN suffix :*); the wildcard covers only qualifiers of this one function.`,
+    });
+    return role;
   }
 }

@@ -4,10 +4,9 @@
 // announces the files on a KMS-encrypted topic; each recipient's e-mail subscription is filtered
 // to the reports that name them. The Lambda may read what the queries read, write only
 // exports/ and athena-results/, and publish only to that topic. Its errors alarm in operations.ts.
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -49,7 +48,6 @@ export class Reports extends Construct {
 
   constructor(scope: Construct, id: string, { stage, lake, catalog, analytics, logRetentionDays }: ReportsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
     const topicKey = new kms.Key(this, 'TopicKey', { description: `wattlake ${stage}: report notifications`, enableKeyRotation: true });
     this.topic = new sns.Topic(this, 'Topic', { displayName: `wattlake ${stage} reports`, masterKey: topicKey, enforceSSL: true });
@@ -84,14 +82,7 @@ export class Reports extends Construct {
     acknowledgeLakePrefixes(this.fn, lake.bucket, [`${LAKE_PREFIXES.curated}*`, `${LAKE_PREFIXES.reference}*`, `${ATHENA_RESULTS_PREFIX}*`, `${LAKE_PREFIXES.exports}*`],
       'The report Lambda reads what its Athena queries scan, writes their results and its own exports/ files.');
 
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'wattlake: report schedules invoke the report Lambda',
-    });
-    Validations.of(scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.fn.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'CDK grants lambda:InvokeFunction on the report function and its versions/aliases (ARN suffix :*); the wildcard covers only qualifiers of this one function.',
-    });
+    const scheduleRole = this.fn.schedulerRole(this, 'wattlake: report schedules invoke the report Lambda', 'report');
     for (const report of REPORTS) {
       this.schedules[report.name] = new scheduler.Schedule(this, `Schedule-${report.name}`, {
         description: `wattlake report ${report.name}: ${report.schedule} (${report.timezone})`,
