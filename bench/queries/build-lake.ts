@@ -4,12 +4,10 @@
 // compaction then merges each day. Reference tables give every site a timezone, a tariff and a
 // grid region, so every query has work to do.
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
 import { fleetDevices, generateFleetMessages, type FleetMessage } from '../../firmware/simulator/fleet.ts';
-import { firehoseObjectName, partitionOkRecords } from '../../infra/local/firehose-delivery.ts';
+import { deliverToLake, partitionOkRecords } from '../../infra/local/firehose-delivery.ts';
 import { compactLake } from '../../pipeline/convert/compact.ts';
 import { convertRawObject } from '../../pipeline/convert/converter.ts';
 import { formatCsv } from '../../pipeline/reference/csv.ts';
@@ -17,11 +15,8 @@ import { installReferenceTable } from '../../pipeline/reference/install.ts';
 import { compileRule } from '../../pipeline/rule/evaluate.ts';
 import { READINGS_RULE_SQL } from '../../pipeline/rule/readings-rule.ts';
 import type { FolderStore } from '../../pipeline/storage/folder-store.ts';
-import { rawReadingsKey } from '../../pipeline/storage/keys.ts';
 import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
 import type { Log } from '../measure.ts';
-
-const gzip = promisify(gzipCallback);
 
 export const CADENCE_MS = 15 * 60_000;
 /** Firehose-sized flushes: one raw object per this much data time. */
@@ -99,12 +94,11 @@ export async function buildQueryLake({ store, duckdb, devices, days, start, onPa
       return { recordId: String(i), approximateArrivalTimestamp: receivedAt, data: Buffer.from(out).toString('base64') };
     });
     const { response } = transformFirehoseEvent({ records });
-    const flushedAt = (windowIndex + 1) * FLUSH_MS;
-    for (const [dt, chunks] of partitionOkRecords(response)) {
-      const key = rawReadingsKey(dt, firehoseObjectName('wattlake-bench', flushedAt, '.gz'));
-      await store.put(key, await gzip(chunks.join('')));
+    // What the twin's Firehose does with the response: one gzip raw object per dt.
+    const { rawKeys } = await deliverToLake({ store, stream: 'wattlake-bench', byDay: partitionOkRecords(response), errorLines: '', nowMs: (windowIndex + 1) * FLUSH_MS });
+    for (const rawKey of rawKeys) {
       rawObjects++;
-      const converted = await convertRawObject({ store, rawKey: key, duckdb });
+      const converted = await convertRawObject({ store, rawKey, duckdb });
       convertedFiles += converted.readings.length + converted.rejected.length;
     }
     window = [];
