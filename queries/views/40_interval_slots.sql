@@ -30,12 +30,20 @@ slots AS (
       least(n.last_slot, CAST(d.utc_day AS timestamp) + INTERVAL '1425' MINUTE),
       INTERVAL '15' MINUTE)) AS q (slot_start)
 ),
-localized AS (
-  SELECT site_id, device_id, timezone, start_ts, end_ts, duration_ms, interval_kwh, slot_start, overlap_ms,
+-- Local labels once per (timezone, slot), not per interval: a time zone conversion costs far
+-- more than the join (DuckDB: about 3 us per row when the zone varies by row).
+slot_labels AS (
+  SELECT timezone, slot_start,
          CAST(at_timezone(with_timezone(slot_start, 'UTC'), timezone) AS timestamp(3)) AS local_slot_start
-  FROM slots
+  FROM (SELECT DISTINCT timezone, slot_start FROM slots) zone_slots
+),
+localized AS (
+  SELECT s.site_id, s.device_id, s.timezone, s.start_ts, s.end_ts, s.duration_ms, s.interval_kwh, s.slot_start, s.overlap_ms,
+         l.local_slot_start
+  FROM slots s
+  JOIN slot_labels l ON l.timezone = s.timezone AND l.slot_start = s.slot_start
   -- An interval ending exactly on a slot boundary touches the next slot for 0 ms.
-  WHERE overlap_ms > 0
+  WHERE s.overlap_ms > 0
 )
 SELECT site_id, device_id, timezone,
        start_ts AS interval_start, end_ts AS interval_end, duration_ms AS interval_ms,
