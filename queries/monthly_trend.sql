@@ -21,7 +21,9 @@ monthly AS (
          sum(s.kwh) AS kwh
   FROM interval_slots s
   CROSS JOIN params p
-  WHERE p.site_id IS NULL OR s.site_id = p.site_id
+  -- Whole months, from a year before the first one (year-over-year) to the last one.
+  WHERE s.local_month BETWEEN CAST(date_add('month', -12, CAST(date_trunc('month', p.start_date) AS date)) AS date) AND p.end_date
+    AND (p.site_id IS NULL OR s.site_id = p.site_id)
   GROUP BY s.site_id, s.local_month
 )
 SELECT m.site_id, m.month, m.kwh,

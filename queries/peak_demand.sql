@@ -17,7 +17,9 @@ WITH params AS (
   SELECT CAST(? AS date) AS start_date, CAST(? AS date) AS end_date, CAST(? AS varchar) AS site_id
 ),
 site_slots AS (
-  SELECT s.site_id, s.local_month, s.slot_start, s.local_slot_start, sum(s.kwh) * 4 AS demand_kw
+  -- Rounded to 1e-9 kW, so that equal slots tie (and the earliest wins) whatever order the
+  -- engine added their intervals in.
+  SELECT s.site_id, s.local_month, s.slot_start, s.local_slot_start, round(sum(s.kwh) * 4, 9) AS demand_kw
   FROM interval_slots s
   CROSS JOIN params p
   WHERE s.local_day BETWEEN p.start_date AND p.end_date

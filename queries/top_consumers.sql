@@ -17,7 +17,9 @@ WITH params AS (
          CAST(? AS integer) AS top_n, CAST(? AS varchar) AS site_id
 ),
 consumers AS (
-  SELECT s.site_id, CASE WHEN p.rank_by = 'device' THEN s.device_id END AS device_id, sum(s.kwh) AS kwh
+  -- Rounded to 1e-9 kWh (registers count whole Wh), so that equal consumers tie whatever order
+  -- the engine added their slots in.
+  SELECT s.site_id, CASE WHEN p.rank_by = 'device' THEN s.device_id END AS device_id, round(sum(s.kwh), 9) AS kwh
   FROM interval_slots s
   CROSS JOIN params p
   WHERE s.local_day BETWEEN p.start_date AND p.end_date

@@ -48,8 +48,12 @@ export interface QueryLakeBuild {
   rawObjects: number;
   convertedFiles: number;
   buildMs: number;
+  /** Compaction, the rollup refresh included. */
   compactMs: number;
   compactedPartitions: number;
+  /** Days the rollup rebuilt, and the watermark it published. */
+  rollupDays: number;
+  closedUntil: string;
 }
 
 export const sitesFor = (devices: number): number => Math.max(1, Math.round(devices / 50));
@@ -134,5 +138,6 @@ export async function buildQueryLake({ store, duckdb, devices, days, start, onPa
   const compactStart = performance.now();
   const compacted = await compactLake({ store, duckdb });
   const compactMs = performance.now() - compactStart;
-  return { devices, sites, days, readings, messages, rawObjects, convertedFiles, buildMs, compactMs, compactedPartitions: compacted.length };
+  return { devices, sites, days, readings, messages, rawObjects, convertedFiles, buildMs, compactMs, compactedPartitions: compacted.partitions.length,
+    rollupDays: compacted.rollup.rebuiltDays.length, closedUntil: compacted.rollup.closedUntil };
 }

@@ -47,6 +47,8 @@ export interface QueriesResult {
   lakeBytes: number;
   month: { start_date: string; end_date: string; site_id: string };
   queries: QueryTiming[];
+  /** Each query once over the whole data period (a year at the default size). */
+  wholePeriod: { start_date: string; end_date: string; queries: QueryTiming[] };
   pruning: PruningResult[];
 }
 
@@ -111,14 +113,19 @@ export async function runQueriesSuite({ devices, days, reps, start = '2025-01-01
     results.push(await pruning(duckdb, lake, 'compacted: one month, one site vs full scan of the year', month, daily));
     const { files: lakeFiles, bytes: lakeBytes } = await curatedFiles(lake);
 
-    const queries: QueryTiming[] = [];
-    for (const query of named) {
-      const params = { start_date: month.start_date, end_date: month.end_date };
-      const values = bindParameters(query, params);
-      const { timing, value } = await measure(`query ${query.name}`, { reps, log }, () => profileQuery(duckdb, lake, query.sql, values));
-      queries.push({ name: query.name, params, timing, profile: value });
-    }
-    return { options: { devices, days, reps, start }, build, lakeFiles, lakeBytes, month, queries, pruning: results };
+    const timeEach = async (params: Record<string, string>, times: number): Promise<QueryTiming[]> => {
+      const timings: QueryTiming[] = [];
+      for (const query of named) {
+        const values = bindParameters(query, params);
+        const { timing, value } = await measure(`query ${query.name} ${params.start_date}..${params.end_date}`, { reps: times, log }, () => profileQuery(duckdb, lake, query.sql, values));
+        timings.push({ name: query.name, params, timing, profile: value });
+      }
+      return timings;
+    };
+    const queries = await timeEach({ start_date: month.start_date, end_date: month.end_date }, reps);
+    const whole = { start_date: start, end_date: isoDay(Date.parse(`${start}T00:00:00Z`) + (days - 1) * DAY_MS) };
+    const wholePeriod = { ...whole, queries: await timeEach(whole, 1) };
+    return { options: { devices, days, reps, start }, build, lakeFiles, lakeBytes, month, queries, wholePeriod, pruning: results };
   } finally {
     duckdb.closeSync();
     await rm(lake, { recursive: true, force: true });

@@ -9,6 +9,10 @@
 // still needs compaction, and the next run finishes the job. Run one compaction at a time (the
 // daily schedule does); the converter may keep writing meanwhile: files that appear after the
 // listing are left for the next run.
+//
+// Between writing and deleting, the rollup is refreshed (pipeline/convert/rollup.ts) for the
+// days whose readings changed, so a crash before the rollup is done leaves those days still
+// needing compaction, and the next run refreshes them again.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +26,7 @@ import { curatedReadingsKey, LAKE_PREFIXES, partitionDate, rejectedReadingsKey }
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { WrittenFile } from './converter.ts';
 import { copyToParquet, FIRST_RECEIVED, READINGS_ORDER, REJECTED_ORDER } from './curated-write.ts';
+import { refreshRollup, type RollupRefresh } from './rollup.ts';
 
 interface CompactedTable {
   name: 'readings' | 'rejected_readings';
@@ -86,20 +91,32 @@ export interface CompactionOptions {
   /** Compact only this UTC day (YYYY-MM-DD); default every partition that needs it. */
   day?: string;
   maxRowsPerFile?: number;
+  /** The rollup's clock and live period (pipeline/convert/rollup.ts). */
+  now?: number;
+  liveDays?: number;
 }
 
-/** Compacts every partition (or the one `day`) of readings and rejected_readings that needs it. */
-export async function compactLake({ store, duckdb, day, maxRowsPerFile = DEFAULT_MAX_ROWS_PER_FILE }: CompactionOptions): Promise<PartitionCompaction[]> {
+export interface CompactionResult {
+  partitions: PartitionCompaction[];
+  rollup: RollupRefresh;
+}
+
+/** Compacts every partition (or the one `day`) of readings and rejected_readings that needs it, and refreshes the rollup. */
+export async function compactLake({ store, duckdb, day, maxRowsPerFile = DEFAULT_MAX_ROWS_PER_FILE, now, liveDays }: CompactionOptions): Promise<CompactionResult> {
   if (day !== undefined && !isValidDate(day)) throw new Error(`compact: day ${JSON.stringify(day)} is not a YYYY-MM-DD date`);
   if (!Number.isSafeInteger(maxRowsPerFile) || maxRowsPerFile < 1) throw new Error(`compact: maxRowsPerFile must be a positive integer`);
-  const done: PartitionCompaction[] = [];
+  const partitions: PartitionCompaction[] = [];
   for (const table of TABLES) {
     const keys = await store.list(day === undefined ? table.prefix : `${table.prefix}dt=${day}/`);
     for (const [dt, inputs] of [...partitionsNeedingCompaction(keys)].sort(([a], [b]) => a.localeCompare(b))) {
-      done.push(await compactPartition({ store, duckdb, table, dt, inputs, maxRowsPerFile }));
+      partitions.push(await compactPartition({ store, duckdb, table, dt, inputs, maxRowsPerFile }));
     }
   }
-  return done;
+  const changedDays = partitions.filter((p) => p.table === 'readings').map((p) => p.dt);
+  const rollup = await refreshRollup({ store, changedDays, ...(now === undefined ? {} : { now }), ...(liveDays === undefined ? {} : { liveDays }) });
+  // Only now may the inputs go. The outputs' names differ from every input's (their hash covers the inputs).
+  for (const partition of partitions) for (const key of partition.inputs) await store.delete(key);
+  return { partitions, rollup };
 }
 
 async function compactPartition({ store, duckdb, table, dt, inputs, maxRowsPerFile }: {
@@ -128,9 +145,6 @@ async function compactPartition({ store, duckdb, table, dt, inputs, maxRowsPerFi
     }
     const written = outputs.reduce((n, f) => n + f.rows, 0);
     if (written !== rowsOut) throw new Error(`compact: ${table.name} dt=${dt}: wrote ${written} rows of ${rowsOut}; inputs kept`);
-
-    // Only now may the inputs go. The outputs' names differ from every input's (their hash covers the inputs).
-    for (const key of inputs) await store.delete(key);
     return { table: table.name, dt, inputs, outputs, rowsIn, rowsOut };
   } finally {
     connection.closeSync();

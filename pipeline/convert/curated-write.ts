@@ -17,7 +17,8 @@ export const READINGS_ORDER = 'site_id, device_id, ts';
 export const REJECTED_ORDER = 'received_at, device_id, ts, reason';
 
 /** Writes the rows of `select` to a local Parquet file with the lake's options; returns the row count. */
-export async function copyToParquet(connection: DuckDBConnection, select: string, path: string): Promise<number> {
-  const copied = await connection.run(`COPY (${select}) TO ${pathLiteral(path)} (${PARQUET_COPY_OPTIONS})`);
+export async function copyToParquet(connection: DuckDBConnection, select: string, path: string, { rowGroupSize }: { rowGroupSize?: number } = {}): Promise<number> {
+  const options = rowGroupSize === undefined ? PARQUET_COPY_OPTIONS : `${PARQUET_COPY_OPTIONS.replace(/, ROW_GROUP_SIZE \d+/, '')}, ROW_GROUP_SIZE ${Math.trunc(rowGroupSize)}`;
+  const copied = await connection.run(`COPY (${select}) TO ${pathLiteral(path)} (${options})`);
   return Number(copied.rowsChanged);
 }

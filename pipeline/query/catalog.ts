@@ -6,16 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { PARTITION_COLUMN, READING_COLUMNS, REJECTED_COLUMNS, type Column } from '../schema/readings.ts';
 import { REFERENCE_TABLE_NAMES, REFERENCE_TABLES } from '../schema/reference.ts';
 import { duckdbCastList, duckdbType } from '../schema/types.ts';
-import { LAKE_PREFIXES, referenceKey } from '../storage/keys.ts';
+import { ROLLUP_TABLE_NAMES, ROLLUP_TABLES } from '../schema/rollup.ts';
+import { LAKE_PREFIXES, referenceKey, rollupPrefix } from '../storage/keys.ts';
 import { pathLiteral, type DuckDBConnection } from './duckdb.ts';
 import { installTrinoFunctions } from './trino-compat.ts';
 
 const VIEWS_DIR = fileURLToPath(new URL('../../queries/views/', import.meta.url));
 
-/** Tables over curated Parquet, by name. */
-export const LAKE_TABLES: { name: string; prefix: string; columns: readonly Column[] }[] = [
-  { name: 'readings', prefix: LAKE_PREFIXES.curated, columns: READING_COLUMNS },
-  { name: 'rejected_readings', prefix: LAKE_PREFIXES.rejected, columns: REJECTED_COLUMNS },
+/** Tables over the lake's Parquet, by name: curated and rollup (pipeline/schema/rollup.ts). */
+export const LAKE_TABLES: { name: string; prefix: string; columns: readonly Column[]; partitioned: boolean }[] = [
+  { name: 'readings', prefix: LAKE_PREFIXES.curated, columns: READING_COLUMNS, partitioned: true },
+  { name: 'rejected_readings', prefix: LAKE_PREFIXES.rejected, columns: REJECTED_COLUMNS, partitioned: true },
+  ...ROLLUP_TABLE_NAMES.map((name) => ({ name, prefix: rollupPrefix(name), columns: ROLLUP_TABLES[name].columns, partitioned: ROLLUP_TABLES[name].partition !== null })),
 ];
 
 /** The shared views, in dependency order (file name order), as `{ name, sql }`. */
@@ -43,10 +45,11 @@ export async function createLakeViews(connection: DuckDBConnection, lakeRoot: st
   const root = resolve(lakeRoot);
   for (const table of LAKE_TABLES) {
     const dir = join(root, table.prefix);
-    const columns = [...table.columns, PARTITION_COLUMN];
-    const source = hasParquet(dir)
-      ? `read_parquet(${pathLiteral(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`
-      : emptySource(columns);
+    const columns = table.partitioned ? [...table.columns, PARTITION_COLUMN] : table.columns;
+    const files = table.partitioned ? join(dir, '*', '*.parquet') : join(dir, '*.parquet');
+    const source = !hasParquet(dir) ? emptySource(columns)
+      : table.partitioned ? `read_parquet(${pathLiteral(files)}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`
+        : `read_parquet(${pathLiteral(files)}, hive_partitioning = false)`;
     await connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT ${duckdbCastList(columns)} FROM ${source}`);
   }
   for (const name of REFERENCE_TABLE_NAMES) {

@@ -61,6 +61,9 @@ export async function runNamedQuery(duckdb: DuckDBInstance, lakeRoot: string, na
   return { query, ...(await runLakeSql(duckdb, lakeRoot, query.sql, values)) };
 }
 
+/** The views that compute from live readings (queries/views: metering_input and live_*); the others also read the rollup. */
+export const isLiveView = (name: string): boolean => name === 'metering_input' || name.startsWith('live_');
+
 /** The shared views that two or more of `sqls` read, directly or through other views, in dependency order. */
 export function sharedViewsReadTwice(sqls: readonly string[]): string[] {
   const views = sharedViews();
@@ -78,11 +81,11 @@ export function sharedViewsReadTwice(sqls: readonly string[]): string[] {
 /**
  * Runs several named queries on one connection (one set-up of the lake's views, e.g. for a
  * dashboard's datasets), all parameters checked before any runs. Results in request order.
- * `materializeViews` computes each shared view (queries/views) that two or more of the queries
- * read once into a temporary table that shadows it for this connection: the interval and slot
- * arithmetic, which dominates each query's time, is then done once instead of per query, and
- * those queries read the same snapshot. The tables hold the whole lake's slots in memory, which
- * suits the twin, not an unbounded lake.
+ * `materializeViews` computes each live view (queries/views: metering_input, live_*) that two or
+ * more of the queries read once into a temporary table that shadows it for this connection: the
+ * interval and slot arithmetic of the days not yet in the rollup is then done once instead of per
+ * query. The tables hold those days' rows in memory (all of the lake before its first
+ * compaction); the rollup's rows are read by each query, pruned to its period.
  */
 export async function runNamedQueries(
   duckdb: DuckDBInstance, lakeRoot: string, requests: readonly { name: string; texts?: Record<string, string> }[],
@@ -95,7 +98,7 @@ export async function runNamedQueries(
   return withLakeConnection(duckdb, lakeRoot, async (connection) => {
     // In dependency order; a view reads the tables materialized before it (temp comes first in DuckDB's search path).
     if (materializeViews) {
-      for (const view of sharedViewsReadTwice(bound.map((b) => b.query.sql))) await connection.run(`CREATE TEMP TABLE ${view} AS SELECT * FROM main.${view}`);
+      for (const view of sharedViewsReadTwice(bound.map((b) => b.query.sql)).filter(isLiveView)) await connection.run(`CREATE TEMP TABLE ${view} AS SELECT * FROM main.${view}`);
     }
     const results: (QueryResult & { query: NamedQuery })[] = [];
     for (const { query, duckSql, values } of bound) results.push({ query, ...(await runOn(connection, duckSql, values)) });

@@ -2,6 +2,7 @@
 // become a path. Layout: docs/contracts.md ("Lake layout").
 import { isValidDate } from '../schema/ids.ts';
 import { isReferenceTableName, type ReferenceTableName } from '../schema/reference.ts';
+import { ROLLUP_TABLES, type RollupTableName } from '../schema/rollup.ts';
 
 /** One key segment: a file or folder name made of safe characters, never `.` or `..`. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.=-]{0,199}$/;
@@ -41,12 +42,28 @@ export const LAKE_PREFIXES = {
   rejected: 'curated/rejected_readings/',
   reference: 'reference/',
   exports: 'exports/',
+  rollup: 'rollup/',
 } as const;
 
 export const rawReadingsKey = (dt: string, fileName: string): string => join('raw', 'readings', dateSegment(dt), fileName);
 export const errorsKey = (fileName: string): string => join('errors', 'readings', fileName);
 export const curatedReadingsKey = (dt: string, fileName: string): string => join('curated', 'readings', dateSegment(dt), fileName);
 export const rejectedReadingsKey = (dt: string, fileName: string): string => join('curated', 'rejected_readings', dateSegment(dt), fileName);
+
+/** A rollup table's prefix (`rollup/<folder>/`, see pipeline/schema/rollup.ts). */
+export const rollupPrefix = (table: RollupTableName): string => `${LAKE_PREFIXES.rollup}${ROLLUP_TABLES[table].folder}/`;
+
+/**
+ * The one file of a rollup table's partition (`rollup/<folder>/dt=YYYY-MM-DD/part.parquet`), or of
+ * an unpartitioned one (`rollup/<folder>/part.parquet`): one object each, so that replacing it is
+ * a single atomic PUT and a reader sees the old rows or the new, never both.
+ */
+export function rollupKey(table: RollupTableName, dt: string | null): string {
+  if (!Object.hasOwn(ROLLUP_TABLES, table)) throw new InvalidKeyError(`${JSON.stringify(table)} is not a rollup table`);
+  const { folder, partition } = ROLLUP_TABLES[table];
+  if ((partition === null) !== (dt === null)) throw new InvalidKeyError(`rollup table ${table} is ${partition === null ? 'not ' : ''}partitioned`);
+  return dt === null ? join('rollup', folder, 'part.parquet') : join('rollup', folder, dateSegment(dt), 'part.parquet');
+}
 
 /** The one CSV object of a reference table: `reference/<table>/<table>.csv` (replaced whole on each load). */
 export function referenceKey(table: ReferenceTableName): string {

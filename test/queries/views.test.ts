@@ -32,9 +32,9 @@ describe('readings_unique', () => {
   });
 });
 
-describe('reading_intervals', () => {
-  it('pairs consecutive readings by ts with e2 - e1, or e2 after a reset or meter replacement', async () => {
-    const rows = await sql('SELECT device_id, start_ts, end_ts, duration_ms, CAST(kwh AS double) AS kwh, register_restarted FROM reading_intervals ORDER BY device_id, start_ts');
+describe('live_intervals', () => {
+  it('pairs consecutive readings by ts with e2 - e1, or e2 after a reset or meter replacement (all of them live before any compaction)', async () => {
+    const rows = await sql('SELECT device_id, start_ts, end_ts, duration_ms, CAST(kwh AS double) AS kwh, register_restarted FROM live_intervals ORDER BY device_id, start_ts');
     const want = golden.reference.intervals
       .map((i) => ({ device_id: i.deviceId, start_ts: iso(i.startMs), end_ts: iso(i.endMs), duration_ms: i.endMs - i.startMs, kwh: i.kwh }))
       .sort((a, b) => a.device_id.localeCompare(b.device_id) || a.start_ts.localeCompare(b.start_ts));

@@ -2,7 +2,8 @@
 // scheduler runs the same core daily; so does the AWS job).
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { compactLake, type PartitionCompaction } from '../../../pipeline/convert/compact.ts';
+import { compactLake, type CompactionResult } from '../../../pipeline/convert/compact.ts';
+import { DEFAULT_LIVE_DAYS } from '../../../pipeline/convert/rollup.ts';
 import { openDuckDb } from '../../../pipeline/query/duckdb.ts';
 import { isValidDate } from '../../../pipeline/schema/ids.ts';
 import { FolderStore } from '../../../pipeline/storage/folder-store.ts';
@@ -12,15 +13,21 @@ function dayArgument(value: string): string {
   return value;
 }
 
+function liveDaysArgument(value: string): number {
+  if (!/^\d{1,4}$/.test(value)) throw new InvalidArgumentError('must be a whole number of days');
+  return Number(value);
+}
+
 export function compactCommand(): Command {
   return new Command('compact')
-    .description('merge the small curated Parquet files of every day that received files since its last compaction (late data included) into a few large sorted ones')
+    .description('merge the small curated Parquet files of every day that received files since its last compaction (late data included) into a few large sorted ones, and bring the query rollup up to date')
     .option('--day <YYYY-MM-DD>', 'compact only this UTC day', dayArgument)
-    .action(async (options: { day?: string }, command: Command) => {
+    .option('--live-days <n>', 'keep today and this many days before it out of the rollup (late data for them counts at once)', liveDaysArgument, DEFAULT_LIVE_DAYS)
+    .action(async (options: { day?: string; liveDays: number }, command: Command) => {
       const lake = resolve(command.optsWithGlobals<{ lake: string }>().lake);
       const duckdb = await openDuckDb();
       try {
-        const done = await compactLake({ store: new FolderStore(lake), duckdb, ...(options.day ? { day: options.day } : {}) });
+        const done = await compactLake({ store: new FolderStore(lake), duckdb, liveDays: options.liveDays, ...(options.day ? { day: options.day } : {}) });
         console.log(formatCompaction(done, lake));
       } finally {
         duckdb.closeSync();
@@ -28,11 +35,15 @@ export function compactCommand(): Command {
     });
 }
 
-export function formatCompaction(done: PartitionCompaction[], lake: string): string {
-  if (done.length === 0) return `nothing to compact in ${lake}`;
+export function formatCompaction({ partitions, rollup }: CompactionResult, lake: string): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
-    `compacted ${done.length} partition${done.length === 1 ? '' : 's'} in ${lake}`,
-    ...done.map((p) => `  ${p.table} dt=${p.dt}: ${p.inputs.length} files -> ${p.outputs.length}, ${p.rowsOut} rows`
+    partitions.length === 0 ? `nothing to compact in ${lake}` : `compacted ${plural(partitions.length, 'partition')} in ${lake}`,
+    ...partitions.map((p) => `  ${p.table} dt=${p.dt}: ${p.inputs.length} files -> ${p.outputs.length}, ${p.rowsOut} rows`
       + (p.rowsIn > p.rowsOut ? ` (${p.rowsIn - p.rowsOut} duplicates removed)` : '')),
+    `rollup: closed until ${rollup.closedUntil}`
+      + (rollup.previousClosedUntil !== rollup.closedUntil ? ` (was ${rollup.previousClosedUntil ?? 'empty'})` : '')
+      + `, ${plural(rollup.rebuiltDays.length, 'day')} rebuilt`
+      + (rollup.rebuiltDays.length ? ` (${rollup.rebuiltDays[0]} .. ${rollup.rebuiltDays.at(-1)})` : ''),
   ].join('\n');
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestLines } from '../../../infra/local/ingest.ts';
-import { compactedFileName, compactLake, partitionsNeedingCompaction } from '../../../pipeline/convert/compact.ts';
-import type { ObjectStore } from '../../../pipeline/storage/object-store.ts';
+import { compactedFileName, compactLake as compactLakeWithRollup, partitionsNeedingCompaction } from '../../../pipeline/convert/compact.ts';
+import { failingStore } from '../../helpers/failing-store.ts';
 import { createTestLake, type TestLake } from '../../helpers/lake.ts';
 import { readParquetMetadata, readParquetRows } from '../../helpers/parquet.ts';
 
@@ -11,6 +11,9 @@ const fixtureLines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.t
 const DAY = '2026-11-20';
 const CURATED_DAY = `curated/readings/dt=${DAY}/`;
 const MIN = 60_000;
+
+/** The partitions compacted (the rollup refresh that follows has its own tests: rollup.test.ts). */
+const compactLake = async (options: Parameters<typeof compactLakeWithRollup>[0]) => (await compactLakeWithRollup(options)).partitions;
 
 /** The fixture in `parts` interleaved slices, each ingested on its own: one small curated file each, like Firehose flushes. */
 async function ingestInParts(lake: TestLake, parts: number, lines = fixtureLines): Promise<void> {
@@ -29,23 +32,6 @@ function message(device: string, site: string, ts: string, kwh: number, received
 
 const everyReading = (lake: TestLake) => lake.query(`SELECT site_id, device_id, epoch_ms(ts) AS ts, energy_import_kwh::DOUBLE AS kwh, power_w, voltage_v, current_a,
   power_factor, frequency_hz, seq, epoch_ms(received_at) AS received_at, dt FROM readings_unique ORDER BY device_id, ts`);
-
-/** A store that fails at a chosen moment, as a process killed mid-compaction would. */
-function failingStore(inner: ObjectStore, { putsBeforeFailure = Infinity, failDeletes = false }): ObjectStore {
-  let puts = 0;
-  return {
-    put: async (key, body) => {
-      if (puts++ >= putsBeforeFailure) throw new Error('simulated crash during put');
-      await inner.put(key, body);
-    },
-    get: (key) => inner.get(key),
-    list: (prefix) => inner.list(prefix),
-    delete: async (key) => {
-      if (failDeletes) throw new Error('simulated crash before delete');
-      await inner.delete(key);
-    },
-  };
-}
 
 describe('compactLake', () => {
   let lake: TestLake;

@@ -35,9 +35,9 @@ describe('sharedViewsReadTwice', () => {
   const sqlOf = (...names: string[]) => names.map((n) => getNamedQuery(n).sql);
 
   it('picks the views two or more queries read, directly or through other views, in dependency order', () => {
-    expect(sharedViewsReadTwice(sqlOf(...DATASETS.map((d) => d.query)))).toEqual(['readings_unique', 'reading_intervals', 'interval_slots']);
+    expect(sharedViewsReadTwice(sqlOf(...DATASETS.map((d) => d.query)))).toEqual(['metering_input', 'live_intervals', 'live_interval_slots', 'interval_slots']);
     expect(sharedViewsReadTwice(sqlOf('data_completeness', 'power_quality')))
-      .toEqual(['readings_unique', 'reading_intervals', 'local_readings', 'device_cadence']);
+      .toEqual(['metering_input', 'live_intervals', 'live_local_readings', 'local_readings', 'device_cadence']);
   });
 
   it('picks none for a single query, however many views it reads', () => {

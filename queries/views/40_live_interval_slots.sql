@@ -1,4 +1,4 @@
--- view: interval_slots
+-- view: live_interval_slots
 -- description: Each reading interval's share of every 15-minute slot it overlaps, in proportion
 --   to time (metering rule 4), with the slot's local calendar in the site's timezone (rule 5;
 --   UTC for a site missing from `sites`). Every UTC offset in the tz database is a multiple of
@@ -7,14 +7,15 @@
 --   converting each slot's UTC start with the timezone: a spring-forward day has 92 slots
 --   (23 h), a fall-back day 100 (25 h). kWh of all slots of an interval add up to the interval's
 --   kWh, so energy is conserved. Intervals are expanded day by day, then slot by slot, so that no
---   sequence() exceeds Trino's 10,000 elements even for a gap of months.
+--   sequence() exceeds Trino's 10,000 elements even for a gap of months. Of live_intervals only:
+--   interval_slots adds the rollup's closed ones.
 -- dialect: Athena engine v3 (Trino); DuckDB through pipeline/query/trino-compat.ts.
 WITH intervals AS (
   SELECT i.site_id, i.device_id, coalesce(s.timezone, 'UTC') AS timezone,
          i.start_ts, i.end_ts, i.duration_ms, CAST(i.kwh AS double) AS interval_kwh,
          date_trunc('hour', i.start_ts) + (minute(i.start_ts) - minute(i.start_ts) % 15) * INTERVAL '1' MINUTE AS first_slot,
          date_trunc('hour', i.end_ts) + (minute(i.end_ts) - minute(i.end_ts) % 15) * INTERVAL '1' MINUTE AS last_slot
-  FROM reading_intervals i
+  FROM live_intervals i
   LEFT JOIN sites s ON s.site_id = i.site_id
 ),
 slots AS (
