@@ -1,13 +1,16 @@
 // Catalog: the Glue database `energy_lake` and its tables, generated from the pipeline's schema
 // (pipeline/schema/*.ts) — the same definitions the twin's DuckDB views use. Partitions are
 // projected from `dt` (no crawler, no MSCK REPAIR): a new day is queryable as soon as a file lands.
+// The rollup tables (pipeline/schema/rollup.ts), which compaction writes and the shared views
+// read, are catalogued the same way (rollup_anchors, one file, without partitions).
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { PARTITION_COLUMN, READING_COLUMNS, REJECTED_COLUMNS, type Column, type ColumnType } from '../../pipeline/schema/readings.ts';
 import { REFERENCE_TABLE_NAMES, REFERENCE_TABLES, type ReferenceTableName } from '../../pipeline/schema/reference.ts';
+import { ROLLUP_TABLE_NAMES, ROLLUP_TABLES } from '../../pipeline/schema/rollup.ts';
 import { glueColumns } from '../../pipeline/schema/types.ts';
-import { LAKE_PREFIXES } from '../../pipeline/storage/keys.ts';
+import { LAKE_PREFIXES, rollupPrefix } from '../../pipeline/storage/keys.ts';
 import type { Lake } from './lake.ts';
 
 export const DATABASE_NAME = 'energy_lake';
@@ -99,6 +102,22 @@ export class Catalog extends Construct {
     partitioned('readings', LAKE_PREFIXES.curated, READING_COLUMNS, PARQUET, 'parquet', 'Accepted readings (curated Parquet). Query readings_unique for deduplicated rows.');
     partitioned('rejected_readings', LAKE_PREFIXES.rejected, REJECTED_COLUMNS, PARQUET, 'parquet', 'Quarantined readings with their reason code.');
     partitioned('readings_raw', LAKE_PREFIXES.raw, RAW_COLUMNS, JSON_LINES, 'json', 'Raw zone as written by Firehose (gzip JSON lines; rows with a reason are quarantined). For replay and audit.');
+
+    for (const name of ROLLUP_TABLE_NAMES) {
+      const { columns, partition, description } = ROLLUP_TABLES[name];
+      if (partition !== null) {
+        partitioned(name, rollupPrefix(name), columns, PARQUET, 'parquet', description);
+        continue;
+      }
+      // One file (rollup/<folder>/part.parquet), replaced whole by each compaction.
+      this.addTable(name, {
+        name,
+        description,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+        storageDescriptor: { columns: glueColumns(columns), location: s3Url(rollupPrefix(name)), ...PARQUET },
+      });
+    }
 
     for (const name of REFERENCE_TABLE_NAMES) {
       const prefix = `${LAKE_PREFIXES.reference}${name}/`;

@@ -1,7 +1,8 @@
 // Convert: every raw object Firehose writes raises an S3 event on an SQS queue (redriven to a DLQ
 // after repeated failures); the converter shell turns it into curated Parquet. Conversion is
 // idempotent (output names derive from the raw key), so SQS's at-least-once delivery is safe.
-// A daily schedule runs compaction over the curated partitions that need it.
+// A daily schedule runs compaction over the curated partitions that need it, which also
+// refreshes the query rollup (rollup/) that the shared views read.
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -19,6 +20,19 @@ import { acknowledgeLakePrefixes } from './nag.ts';
 /** A raw object that fails this many times goes to the DLQ (replay: `aws sqs start-message-move-task`). */
 export const MAX_RECEIVE_COUNT = 5;
 export const CONVERTER_TIMEOUT = Duration.minutes(5);
+export const COMPACTOR_TIMEOUT = Duration.minutes(15);
+/**
+ * What compaction may do in each lake zone (pipeline/convert/compact.ts and rollup.ts), and
+ * nothing else: it may list every one of them.
+ */
+export const COMPACTOR_ZONES: readonly { prefix: string; actions: readonly string[] }[] = [
+  { prefix: LAKE_PREFIXES.curated, actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] },
+  { prefix: LAKE_PREFIXES.rejected, actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] },
+  // The rollup replaces each of its objects with one PUT and never deletes one.
+  { prefix: LAKE_PREFIXES.rollup, actions: ['s3:GetObject', 's3:PutObject'] },
+  // The sites CSV gives the rollup each site's timezone.
+  { prefix: LAKE_PREFIXES.reference, actions: ['s3:GetObject'] },
+];
 /** Daily, after the UTC day closed and Firehose flushed its last buffers. */
 export const COMPACTION_SCHEDULE = { minute: '30', hour: '2' };
 
@@ -80,28 +94,39 @@ export class Convert extends Construct {
     acknowledgeLakePrefixes(this.converter, lake.bucket, [`${LAKE_PREFIXES.raw}*`, `${LAKE_PREFIXES.curated}*`, `${LAKE_PREFIXES.rejected}*`],
       'The converter reads raw objects and writes curated Parquet only.');
 
+    // Sizing (unchanged by the rollup, checked for it): besides merging curated files, each run
+    // rebuilds the rollup of the closed days whose readings changed (pipeline/convert/rollup.ts),
+    // one day at a time through DuckDB, at a cost that does not grow with the lake's age. For
+    // 1,000 meters at 15-minute cadence a day took 0.7 s locally on two lightly shared cores (2.5 s
+    // on busy ones, where a year took 15 min), so the first run over a year of data should take
+    // ~5-8 min here with S3 round trips: inside the timeout, already Lambda's maximum. More memory
+    // buys vCPUs (4 GiB: ~2.3) but little speed: a day is small, much of its cost fixed. A daily
+    // run rebuilds a day or a few. A year at 1-minute cadence does not fit: see docs/deploy.md.
     this.compactor = new PipelineFunction(this, 'Compactor', {
       handler: 'compact',
-      description: 'wattlake: daily compaction of curated partitions (DuckDB)',
+      description: 'wattlake: daily compaction of curated partitions and rollup refresh (DuckDB)',
       withDuckDb: true,
       memorySize: 4096,
-      timeout: Duration.minutes(15),
+      timeout: COMPACTOR_TIMEOUT,
       ephemeralStorageMiB: 10240,
       environment: lakeEnvironment,
       logRetentionDays,
     });
+    // Listing every zone it reads also makes a GET of a missing object there (the anchors before
+    // the first run, a reference table not loaded yet) answer 404 NoSuchKey, which the rollup
+    // reads as "absent", instead of 403 (S3 checks ListBucket for it with the key as s3:prefix).
+    const zones = COMPACTOR_ZONES.map((z) => `${z.prefix}*`);
     this.compactor.fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
       resources: [lake.bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`, `${LAKE_PREFIXES.rejected}*`] } },
+      conditions: { StringLike: { 's3:prefix': zones } },
     }));
-    this.compactor.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-      resources: [lake.bucket.arnForObjects(`${LAKE_PREFIXES.curated}*`), lake.bucket.arnForObjects(`${LAKE_PREFIXES.rejected}*`)],
-    }));
+    for (const zone of COMPACTOR_ZONES) {
+      this.compactor.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...zone.actions], resources: [lake.bucket.arnForObjects(`${zone.prefix}*`)] }));
+    }
     this.compactor.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [lake.key.keyArn], conditions: kmsViaS3 }));
-    acknowledgeLakePrefixes(this.compactor, lake.bucket, [`${LAKE_PREFIXES.curated}*`, `${LAKE_PREFIXES.rejected}*`],
-      'Compaction rewrites curated partitions only.');
+    acknowledgeLakePrefixes(this.compactor, lake.bucket, zones,
+      'Compaction rewrites curated partitions, writes the rollup and reads the reference tables only.');
 
     // One run a day, never retried by the scheduler: a run that stops leaves partitions that the
     // next run finishes (pipeline/convert/compact.ts), and two runs must not overlap.

@@ -12,8 +12,11 @@ import type { Analytics } from './analytics.ts';
 import { type Catalog, DATABASE_NAME } from './catalog.ts';
 import { ATHENA_RESULTS_PREFIX, type Lake } from './lake.ts';
 
-/** Lake prefixes the named queries read: curated readings (via readings_unique) and the reference CSVs. */
-export const QUERY_READ_PREFIXES = [LAKE_PREFIXES.curated, LAKE_PREFIXES.reference] as const;
+/**
+ * Lake prefixes the named queries read: curated readings (via readings_unique and the live views),
+ * the reference CSVs and the rollup tables the shared views combine with the live rows.
+ */
+export const QUERY_READ_PREFIXES = [LAKE_PREFIXES.curated, LAKE_PREFIXES.reference, LAKE_PREFIXES.rollup] as const;
 
 export function athenaReadGrants({ lake, catalog, analytics }: { lake: Lake; catalog: Catalog; analytics: Analytics }): iam.PolicyStatement[] {
   const stack = Stack.of(analytics);

@@ -20,7 +20,7 @@ import { eventBridgeCron } from './eventbridge-cron.ts';
 import { PipelineFunction } from './functions.ts';
 import { ATHENA_RESULTS_PREFIX, type Lake } from './lake.ts';
 import { acknowledgeLakePrefixes } from './nag.ts';
-import { athenaReadGrants } from './query-access.ts';
+import { athenaReadGrants, QUERY_READ_PREFIXES } from './query-access.ts';
 
 export const REPORT_TIMEOUT = Duration.minutes(15);
 
@@ -79,7 +79,7 @@ export class Reports extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [lake.bucket.arnForObjects(`${LAKE_PREFIXES.exports}*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [topicKey.keyArn] }));
-    acknowledgeLakePrefixes(this.fn, lake.bucket, [`${LAKE_PREFIXES.curated}*`, `${LAKE_PREFIXES.reference}*`, `${ATHENA_RESULTS_PREFIX}*`, `${LAKE_PREFIXES.exports}*`],
+    acknowledgeLakePrefixes(this.fn, lake.bucket, [...QUERY_READ_PREFIXES, ATHENA_RESULTS_PREFIX, LAKE_PREFIXES.exports].map((p) => `${p}*`),
       'The report Lambda reads what its Athena queries scan, writes their results and its own exports/ files.');
 
     const scheduleRole = this.fn.schedulerRole(this, 'wattlake: report schedules invoke the report Lambda', 'report');

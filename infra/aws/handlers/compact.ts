@@ -16,6 +16,9 @@ export interface CompactEvent {
 
 export interface CompactSummary {
   partitions: number;
+  /** The rollup's watermark after the run, and the days it rebuilt. */
+  closedUntil: string;
+  rollupDaysRebuilt: number;
   filesIn: number;
   filesOut: number;
   rowsIn: number;
@@ -25,9 +28,11 @@ export interface CompactSummary {
 export async function handler(event: CompactEvent | null | undefined, context: Context): Promise<CompactSummary> {
   logger.addContext(context);
   const day = typeof event?.day === 'string' ? event.day : undefined;
-  const done = await compactLake({ store: lakeStore(), duckdb: await lakeDuckDb(), day });
+  const { partitions: done, rollup } = await compactLake({ store: lakeStore(), duckdb: await lakeDuckDb(), day });
   const summary: CompactSummary = {
     partitions: done.length,
+    closedUntil: rollup.closedUntil,
+    rollupDaysRebuilt: rollup.rebuiltDays.length,
     filesIn: done.reduce((n, p) => n + p.inputs.length, 0),
     filesOut: done.reduce((n, p) => n + p.outputs.length, 0),
     rowsIn: done.reduce((n, p) => n + p.rowsIn, 0),
@@ -36,6 +41,8 @@ export async function handler(event: CompactEvent | null | undefined, context: C
   for (const p of done) logger.info('compacted', { table: p.table, dt: p.dt, inputs: p.inputs.length, outputs: p.outputs.length, rowsIn: p.rowsIn, rowsOut: p.rowsOut });
   metrics.addMetric('CompactedPartitions', MetricUnit.Count, summary.partitions);
   metrics.addMetric('CompactedFilesIn', MetricUnit.Count, summary.filesIn);
+  metrics.addMetric('RollupDaysRebuilt', MetricUnit.Count, summary.rollupDaysRebuilt);
+  logger.info('rollup refreshed', { closedUntil: rollup.closedUntil, previousClosedUntil: rollup.previousClosedUntil, rebuiltDays: rollup.rebuiltDays.length });
   metrics.publishStoredMetrics();
   return summary;
 }

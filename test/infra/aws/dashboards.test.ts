@@ -6,6 +6,7 @@ import { OWNER_ACTIONS } from '../../../infra/aws/dashboards.ts';
 import { dateColumn, parameterName } from '../../../infra/aws/quicksight-dashboard.ts';
 import { datasetColumns, datasetSql } from '../../../infra/aws/quicksight-datasets.ts';
 import { DASHBOARDS, DATASETS } from '../../../pipeline/dashboards/definitions.ts';
+import { ROLLUP_TABLE_NAMES } from '../../../pipeline/schema/rollup.ts';
 import { FAST, resourcesOf, SKIP_BUNDLING, synthesized } from './synth.ts';
 
 /** Template JSON as parsed; the assertions below check its shape. */
@@ -72,6 +73,18 @@ describe('QuickSight data source', () => {
     const puts = statements.filter((s) => [s.Action].flat().includes('s3:PutObject')).map((s) => JSON.stringify(s.Resource));
     expect(puts).toHaveLength(1);
     expect(puts[0]).toContain('/athena-results/*');
+  });
+
+  it('lets QuickSight\'s role read the rollup the shared views read (its Glue tables and objects), and list it', () => {
+    const role = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('DashboardsAthenaRole'))![1];
+    const statements = (role.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Condition?: { StringLike?: Record<string, string[]> } }[] }).Statement;
+    const resourcesOfAction = (action: string): string[] => statements.filter((s) => [s.Action].flat().includes(action)).flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)));
+    const prefix = (r: string): string => /"\/([^"]*)"/.exec(r)?.[1] ?? r;
+    expect(resourcesOfAction('s3:GetObject').map(prefix).sort()).toEqual(['athena-results/*', 'curated/readings/*', 'reference/*', 'rollup/*']);
+    const listed = statements.filter((s) => [s.Action].flat().includes('s3:ListBucket')).flatMap((s) => s.Condition?.StringLike?.['s3:prefix'] ?? []);
+    expect(listed.sort()).toEqual(['athena-results/*', 'curated/readings/*', 'reference/*', 'rollup/*']);
+    const tables = resourcesOfAction('glue:GetTable');
+    for (const name of ROLLUP_TABLE_NAMES) expect(tables.some((r) => r.includes(`table/energy_lake/${name}"`)), name).toBe(true);
   });
 
   it('passes cdk-nag with QuickSight configured', () => {

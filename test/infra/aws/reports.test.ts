@@ -4,6 +4,7 @@ import { eventBridgeCron } from '../../../infra/aws/eventbridge-cron.ts';
 import { HANDLERS_DIR } from '../../../infra/aws/functions.ts';
 import { reportRecipients } from '../../../infra/aws/reports.ts';
 import { REPORTS } from '../../../pipeline/reports/definitions.ts';
+import { ROLLUP_TABLE_NAMES } from '../../../pipeline/schema/rollup.ts';
 import { resourcesOf, synthesized } from './synth.ts';
 
 /** Template JSON as parsed; the assertions below check its shape. */
@@ -64,12 +65,17 @@ describe('report Lambda', () => {
     expect(glue.some((r) => r.includes('table/energy_lake/readings"'))).toBe(true);
     expect(glue.some((r) => r.includes('table/energy_lake/interval_slots"'))).toBe(true);
     expect(glue.some((r) => r.includes('table/energy_lake/sites"'))).toBe(true);
+    // The shared views read the rollup tables with the caller's rights.
+    for (const name of ROLLUP_TABLE_NAMES) expect(glue.some((r) => r.includes(`table/energy_lake/${name}"`)), name).toBe(true);
     expect(glue.filter((r) => r.includes('*'))).toEqual([]);
   });
 
-  it('reads curated readings, reference tables and query results; writes only exports/ and athena-results/', () => {
+  it('reads curated readings, reference tables, the rollup and query results; writes only exports/ and athena-results/', () => {
     const prefix = (r: unknown): string => /"\/([^"]*)"/.exec(text(r))?.[1] ?? text(r);
-    expect(grantsOf('s3:GetObject').map(prefix).sort()).toEqual(['athena-results/*', 'curated/readings/*', 'reference/*']);
+    expect(grantsOf('s3:GetObject').map(prefix).sort()).toEqual(['athena-results/*', 'curated/readings/*', 'reference/*', 'rollup/*']);
+    const lists = reportStatements().filter((s) => [s.Action].flat().includes('s3:ListBucket'));
+    expect(lists.flatMap((s) => (s.Condition as { StringLike: { 's3:prefix': string[] } }).StringLike['s3:prefix']).sort())
+      .toEqual(['athena-results/*', 'curated/readings/*', 'reference/*', 'rollup/*']);
     expect(grantsOf('s3:PutObject').map(prefix).sort()).toEqual(['athena-results/*', 'exports/*']);
     expect(grantsOf('s3:DeleteObject')).toEqual([]);
   });

@@ -53,6 +53,8 @@ describe('IAM', () => {
     expect(objectResources.sort()).toEqual([
       'ConvertCompactorRoleDefaultPolicy curated/readings/*',
       'ConvertCompactorRoleDefaultPolicy curated/rejected_readings/*',
+      'ConvertCompactorRoleDefaultPolicy reference/*',
+      'ConvertCompactorRoleDefaultPolicy rollup/*',
       'ConvertConverterRoleDefaultPolicy curated/readings/*',
       'ConvertConverterRoleDefaultPolicy curated/rejected_readings/*',
       'ConvertConverterRoleDefaultPolicy raw/readings/*',
@@ -63,6 +65,7 @@ describe('IAM', () => {
       'ReportsFunctionRoleDefaultPolicy curated/readings/*',
       'ReportsFunctionRoleDefaultPolicy exports/*',
       'ReportsFunctionRoleDefaultPolicy reference/*',
+      'ReportsFunctionRoleDefaultPolicy rollup/*',
     ]);
   });
 
