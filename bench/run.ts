@@ -22,6 +22,8 @@ export interface SuiteOptions {
   reps: number;
   /** Days of 15-minute data (queries suite). */
   days: number;
+  /** Queries suite: the folder to build the lake in and keep, or to reuse it from. */
+  lake?: string;
   log: Log;
 }
 
@@ -45,8 +47,8 @@ const SUITES: Record<string, Suite> = {
     return { result, markdown: agentTables(result) };
   },
   // bench/queries: every named query on a lake built through the converter; --days sets its length.
-  async queries({ devices, days, reps, log }) {
-    const result = await runQueriesSuite({ devices, days, reps, log });
+  async queries({ devices, days, reps, lake, log }) {
+    const result = await runQueriesSuite({ devices, days, reps, log, ...(lake === undefined ? {} : { lakeDir: lake }) });
     return { result, markdown: queriesTables(result) };
   },
 };
@@ -77,8 +79,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--readings <n>', 'one-minute readings per meter', positiveInt, 1000)
     .option('--days <n>', 'days of 15-minute data (queries suite)', positiveInt, 365)
     .option('--reps <n>', 'timed repetitions (median reported), after one warm-up', positiveInt, 3)
+    .option('--lake <dir>', 'queries suite: build the lake in this folder and keep it, or reuse the one already built there')
     .parse(argv)
-    .opts<{ suite: string; devices: number; readings: number; days: number; reps: number }>();
+    .opts<{ suite: string; devices: number; readings: number; days: number; reps: number; lake?: string }>();
 
   const machine = await currentMachine();
   process.stdout.write(`${machineTable(machine)}\n`);

@@ -3,6 +3,7 @@
 --   z-score threshold. The baseline of a local day is the same weekday in each of the four
 --   weeks before (7, 14, 21 and 28 days earlier): their mean and sample standard deviation.
 --   Only days with all four baseline days and a non-zero deviation among them are scored.
+--   Daily kWh are taken to 1e-9 kWh, so that equal days are exactly equal.
 -- param: start_date (date, required): first local day to check, inclusive
 -- param: end_date (date, required): last local day to check, inclusive
 -- param: z_threshold (double, default 3): flag days with |z| above this

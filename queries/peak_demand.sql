@@ -1,7 +1,7 @@
 -- name: peak_demand
 -- description: Highest 15-minute demand per site and local month (the site's consumption in
---   the slot x 4), with the slot's start, against the site's contracted capacity. Ties go to
---   the earliest slot.
+--   the slot x 4, to 1e-9 kW), with the slot's start, against the site's contracted capacity.
+--   Ties go to the earliest slot.
 -- param: start_date (date, required): first local day, inclusive
 -- param: end_date (date, required): last local day, inclusive
 -- param: site_id (varchar, optional): only this site; all sites when omitted

@@ -1,7 +1,7 @@
 -- name: top_consumers
 -- description: The sites or devices that imported the most energy over a period, ranked, with
 --   their share of the total of all sites or devices in the period (in the site filter, when
---   given). Equal consumption shares a rank.
+--   given). Equal consumption (to 1e-9 kWh) shares a rank.
 -- param: start_date (date, required): first local day, inclusive
 -- param: end_date (date, required): last local day, inclusive
 -- param: rank_by (varchar, default device, one of device|site): rank devices or sites

@@ -4,7 +4,8 @@
 // connection, views, Trino layer and query, as `wattlake query` runs it) for one month of all
 // sites, and the Parquet files and bytes DuckDB reads for a one-month, one-site query against a
 // full scan, on the compacted lake and on one uncompacted month.
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +13,7 @@ import { openDuckDb } from '../../pipeline/query/duckdb.ts';
 import { bindParameters, loadNamedQueries, type NamedQuery } from '../../pipeline/query/named-queries.ts';
 import { FolderStore } from '../../pipeline/storage/folder-store.ts';
 import { measure, type Log, type Timing } from '../measure.ts';
+import { compactLake } from '../../pipeline/convert/compact.ts';
 import { buildQueryLake, type QueryLakeBuild } from './build-lake.ts';
 import { profileQuery, type QueryProfile } from './profile-query.ts';
 
@@ -23,6 +25,12 @@ export interface QueriesSuiteOptions {
   reps: number;
   /** First day of the data (UTC). */
   start?: string;
+  /**
+   * Build the lake in this folder and keep it, or, when a build of the same size already
+   * finished there, reuse it: its rollup is then deleted and built again by this code's
+   * compaction (timed), and the uncompacted-month measurement, which needs the build, is skipped.
+   */
+  lakeDir?: string;
   log: Log;
 }
 
@@ -43,6 +51,8 @@ export interface PruningResult {
 export interface QueriesResult {
   options: Omit<QueriesSuiteOptions, 'log'>;
   build: QueryLakeBuild;
+  /** When a kept lake was reused: compaction of what it still needed and its rollup built again from scratch. */
+  rebuiltRollup?: { ms: number; partitions: number; days: number; closedUntil: string };
   lakeFiles: number;
   lakeBytes: number;
   month: { start_date: string; end_date: string; site_id: string };
@@ -87,10 +97,13 @@ async function pruning(duckdb: DuckDBInstance, lake: string, label: string, para
   return { label, selective, fullScan, bytesShare: fullScan.bytesRead ? selective.bytesRead / fullScan.bytesRead : Number.NaN };
 }
 
-export async function runQueriesSuite({ devices, days, reps, start = '2025-01-01', log }: QueriesSuiteOptions): Promise<QueriesResult> {
-  const lake = await mkdtemp(join(tmpdir(), 'wattlake-bench-queries-'));
+const BUILT_MARKER = 'bench-build.json';
+
+export async function runQueriesSuite({ devices, days, reps, start = '2025-01-01', lakeDir, log }: QueriesSuiteOptions): Promise<QueriesResult> {
+  const lake = lakeDir ?? await mkdtemp(join(tmpdir(), 'wattlake-bench-queries-'));
   const duckdb = await openDuckDb();
   try {
+    await mkdir(lake, { recursive: true });
     const store = new FolderStore(lake);
     const named = loadNamedQueries();
     const daily = named.find((q) => q.name === 'daily_consumption');
@@ -99,16 +112,30 @@ export async function runQueriesSuite({ devices, days, reps, start = '2025-01-01
     const results: PruningResult[] = [];
     const firstMonthDays = Math.min(days, 31);
     const firstMonth = { start_date: start, end_date: isoDay(Date.parse(`${start}T00:00:00Z`) + (firstMonthDays - 1) * DAY_MS), site_id: site };
-    const build = await buildQueryLake({
-      store, duckdb, devices, days, start, log,
-      onPause: {
-        afterDays: firstMonthDays,
-        run: async () => {
-          log('queries bench: measuring the first month before compaction');
-          results.push(await pruning(duckdb, lake, `uncompacted: ${firstMonthDays} days, one site vs full scan of them`, firstMonth, daily));
+    const kept = existsSync(join(lake, BUILT_MARKER)) ? JSON.parse(await readFile(join(lake, BUILT_MARKER), 'utf8')) as QueryLakeBuild : null;
+    if (kept && (kept.devices !== devices || kept.days !== days)) throw new Error(`queries bench: ${lake} holds ${kept.devices} meters x ${kept.days} days, not ${devices} x ${days}`);
+    let rebuiltRollup: QueriesResult['rebuiltRollup'];
+    let build: QueryLakeBuild;
+    if (kept) {
+      log(`queries bench: reusing the lake in ${lake}; compacting what needs it and building its rollup again`);
+      build = kept;
+      await rm(join(lake, 'rollup'), { recursive: true, force: true });
+      const began = performance.now();
+      const { partitions, rollup } = await compactLake({ store, duckdb });
+      rebuiltRollup = { ms: performance.now() - began, partitions: partitions.length, days: rollup.rebuiltDays.length, closedUntil: rollup.closedUntil };
+    } else {
+      build = await buildQueryLake({
+        store, duckdb, devices, days, start, log,
+        onPause: {
+          afterDays: firstMonthDays,
+          run: async () => {
+            log('queries bench: measuring the first month before compaction');
+            results.push(await pruning(duckdb, lake, `uncompacted: ${firstMonthDays} days, one site vs full scan of them`, firstMonth, daily));
+          },
         },
-      },
-    });
+      });
+      if (lakeDir) await writeFile(join(lake, BUILT_MARKER), JSON.stringify(build));
+    }
     const month = { ...benchMonth(start, days), site_id: site };
     results.push(await pruning(duckdb, lake, 'compacted: one month, one site vs full scan of the year', month, daily));
     const { files: lakeFiles, bytes: lakeBytes } = await curatedFiles(lake);
@@ -125,9 +152,9 @@ export async function runQueriesSuite({ devices, days, reps, start = '2025-01-01
     const queries = await timeEach({ start_date: month.start_date, end_date: month.end_date }, reps);
     const whole = { start_date: start, end_date: isoDay(Date.parse(`${start}T00:00:00Z`) + (days - 1) * DAY_MS) };
     const wholePeriod = { ...whole, queries: await timeEach(whole, 1) };
-    return { options: { devices, days, reps, start }, build, lakeFiles, lakeBytes, month, queries, wholePeriod, pruning: results };
+    return { options: { devices, days, reps, start, ...(lakeDir ? { lakeDir } : {}) }, build, ...(rebuiltRollup ? { rebuiltRollup } : {}), lakeFiles, lakeBytes, month, queries, wholePeriod, pruning: results };
   } finally {
     duckdb.closeSync();
-    await rm(lake, { recursive: true, force: true });
+    if (!lakeDir) await rm(lake, { recursive: true, force: true });
   }
 }

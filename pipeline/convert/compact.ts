@@ -91,9 +91,10 @@ export interface CompactionOptions {
   /** Compact only this UTC day (YYYY-MM-DD); default every partition that needs it. */
   day?: string;
   maxRowsPerFile?: number;
-  /** The rollup's clock and live period (pipeline/convert/rollup.ts). */
+  /** The rollup's clock, live period, and whether to rebuild all of it (pipeline/convert/rollup.ts). */
   now?: number;
   liveDays?: number;
+  rebuildRollup?: boolean;
 }
 
 export interface CompactionResult {
@@ -102,7 +103,7 @@ export interface CompactionResult {
 }
 
 /** Compacts every partition (or the one `day`) of readings and rejected_readings that needs it, and refreshes the rollup. */
-export async function compactLake({ store, duckdb, day, maxRowsPerFile = DEFAULT_MAX_ROWS_PER_FILE, now, liveDays }: CompactionOptions): Promise<CompactionResult> {
+export async function compactLake({ store, duckdb, day, maxRowsPerFile = DEFAULT_MAX_ROWS_PER_FILE, now, liveDays, rebuildRollup = false }: CompactionOptions): Promise<CompactionResult> {
   if (day !== undefined && !isValidDate(day)) throw new Error(`compact: day ${JSON.stringify(day)} is not a YYYY-MM-DD date`);
   if (!Number.isSafeInteger(maxRowsPerFile) || maxRowsPerFile < 1) throw new Error(`compact: maxRowsPerFile must be a positive integer`);
   const partitions: PartitionCompaction[] = [];
@@ -113,7 +114,7 @@ export async function compactLake({ store, duckdb, day, maxRowsPerFile = DEFAULT
     }
   }
   const changedDays = partitions.filter((p) => p.table === 'readings').map((p) => p.dt);
-  const rollup = await refreshRollup({ store, changedDays, ...(now === undefined ? {} : { now }), ...(liveDays === undefined ? {} : { liveDays }) });
+  const rollup = await refreshRollup({ store, changedDays, rebuildAll: rebuildRollup, ...(now === undefined ? {} : { now }), ...(liveDays === undefined ? {} : { liveDays }) });
   // Only now may the inputs go. The outputs' names differ from every input's (their hash covers the inputs).
   for (const partition of partitions) for (const key of partition.inputs) await store.delete(key);
   return { partitions, rollup };

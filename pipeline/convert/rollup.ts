@@ -51,6 +51,8 @@ export interface RollupOptions {
   /** Epoch ms; the watermark is UTC midnight `liveDays` days before it. */
   now?: number;
   liveDays?: number;
+  /** Rebuild every closed day (after a site's timezone changed: the rollup's local labels use the one it was built with). */
+  rebuildAll?: boolean;
 }
 
 export interface RollupRefresh {
@@ -264,7 +266,7 @@ async function neighbourDays(session: RollupSession, changed: readonly string[],
  * watermark): indexes changed days, rebuilds every day whose closed intervals changed, then
  * publishes the anchors with the new watermark.
  */
-export async function refreshRollup({ store, changedDays, now = Date.now(), liveDays = DEFAULT_LIVE_DAYS, threads }: RollupOptions): Promise<RollupRefresh> {
+export async function refreshRollup({ store, changedDays, now = Date.now(), liveDays = DEFAULT_LIVE_DAYS, rebuildAll = false, threads }: RollupOptions): Promise<RollupRefresh> {
   if (!Number.isSafeInteger(liveDays) || liveDays < 0) throw new Error('rollup: liveDays must be a non-negative integer');
   const lake = new WorkLake(await mkdtemp(join(tmpdir(), 'wattlake-rollup-')), store);
   const duckdb = await openDuckDb(threads === undefined ? {} : { threads });
@@ -284,7 +286,7 @@ export async function refreshRollup({ store, changedDays, now = Date.now(), live
       // 2. The watermark moves: the days it passes over change from live to closed.
       const previousClosedUntil = await readClosedUntil(session, lake);
       const closedUntil = nextClosedUntil(now, liveDays, previousClosedUntil);
-      const passed = [...readingDays.keys()].filter((d) => d < closedUntil && (previousClosedUntil === null || d >= previousClosedUntil));
+      const passed = [...readingDays.keys()].filter((d) => d < closedUntil && (rebuildAll || previousClosedUntil === null || d >= previousClosedUntil));
       const changed = [...new Set([...changedDays, ...toIndex, ...passed])].filter((d) => readingDays.has(d) && d < closedUntil).sort();
 
       // 3. Rebuild every day a changed interval reaches, then publish the anchors and the watermark in one object.

@@ -9,12 +9,14 @@ afterAll(() => golden.close());
 
 function expected(start: string, end: string, by: 'site' | 'device', topN: number) {
   const slots = golden.reference.slots.filter((s) => s.local.day >= start && s.local.day <= end);
-  const sums = sumBy(slots, (s) => (by === 'device' ? `${s.siteId}|${s.deviceId}` : `${s.siteId}|`), (s) => s.kwh);
+  // kWh to 1e-9, as the query rounds them: equal consumers tie exactly.
+  const sums = new Map([...sumBy(slots, (s) => (by === 'device' ? `${s.siteId}|${s.deviceId}` : `${s.siteId}|`), (s) => s.kwh)]
+    .map(([key, kwh]) => [key, Math.round(kwh * 1e9) / 1e9]));
   const total = [...sums.values()].reduce((a, b) => a + b, 0);
   const consumers = [...sums].map(([key, kwh]) => {
     const [site_id, device] = key.split('|') as [string, string];
     return { site_id, device_id: device || null, kwh, share_pct: (100 * kwh) / total };
-  }).sort((a, b) => b.kwh - a.kwh);
+  }).sort((a, b) => b.kwh - a.kwh || a.site_id.localeCompare(b.site_id) || (a.device_id ?? '').localeCompare(b.device_id ?? ''));
   // Competition ranking: equal kWh share a rank (1, 2, 2, 4).
   return consumers.map((c) => ({ rank: consumers.findIndex((o) => o.kwh === c.kwh) + 1, ...c })).filter((c) => c.rank <= topN);
 }

@@ -12,6 +12,8 @@ const metrics = new Metrics({ namespace: 'wattlake', serviceName: 'wattlake-comp
 export interface CompactEvent {
   /** Only this UTC day (YYYY-MM-DD); every partition that needs it when absent. */
   day?: string;
+  /** Rebuild the rollup of every closed day (after a site's timezone changed). */
+  rebuildRollup?: boolean;
 }
 
 export interface CompactSummary {
@@ -28,7 +30,7 @@ export interface CompactSummary {
 export async function handler(event: CompactEvent | null | undefined, context: Context): Promise<CompactSummary> {
   logger.addContext(context);
   const day = typeof event?.day === 'string' ? event.day : undefined;
-  const { partitions: done, rollup } = await compactLake({ store: lakeStore(), duckdb: await lakeDuckDb(), day });
+  const { partitions: done, rollup } = await compactLake({ store: lakeStore(), duckdb: await lakeDuckDb(), day, rebuildRollup: event?.rebuildRollup === true });
   const summary: CompactSummary = {
     partitions: done.length,
     closedUntil: rollup.closedUntil,

@@ -23,11 +23,12 @@ export function compactCommand(): Command {
     .description('merge the small curated Parquet files of every day that received files since its last compaction (late data included) into a few large sorted ones, and bring the query rollup up to date')
     .option('--day <YYYY-MM-DD>', 'compact only this UTC day', dayArgument)
     .option('--live-days <n>', 'keep today and this many days before it out of the rollup (late data for them counts at once)', liveDaysArgument, DEFAULT_LIVE_DAYS)
-    .action(async (options: { day?: string; liveDays: number }, command: Command) => {
+    .option('--rebuild-rollup', "rebuild the rollup of every closed day (after changing a site's timezone)")
+    .action(async (options: { day?: string; liveDays: number; rebuildRollup?: boolean }, command: Command) => {
       const lake = resolve(command.optsWithGlobals<{ lake: string }>().lake);
       const duckdb = await openDuckDb();
       try {
-        const done = await compactLake({ store: new FolderStore(lake), duckdb, liveDays: options.liveDays, ...(options.day ? { day: options.day } : {}) });
+        const done = await compactLake({ store: new FolderStore(lake), duckdb, liveDays: options.liveDays, rebuildRollup: options.rebuildRollup === true, ...(options.day ? { day: options.day } : {}) });
         console.log(formatCompaction(done, lake));
       } finally {
         duckdb.closeSync();

@@ -67,7 +67,8 @@ describe('named queries over the rollup (golden lake)', () => {
   };
   const closedUntil = async (): Promise<string | null> =>
     ((await runLakeSql(golden.duckdb, compacted, 'SELECT CAST(CAST(max(closed_until) AS date) AS varchar) AS day FROM rollup_anchors')).rows[0]?.day as string | null) ?? null;
-  const compact = (now: string, store: ObjectStore = new FolderStore(compacted)) => compactLake({ store, duckdb: golden.duckdb, now: noon(now), liveDays: 0 });
+  const compact = (now: string, store: ObjectStore = new FolderStore(compacted), rebuildRollup = false) =>
+    compactLake({ store, duckdb: golden.duckdb, now: noon(now), liveDays: 0, rebuildRollup });
 
   beforeAll(async () => {
     golden = await openGoldenLake();
@@ -126,6 +127,15 @@ describe('named queries over the rollup (golden lake)', () => {
 
     const { rollup } = await compact('2026-11-30');
     expect(rollup).toMatchObject({ closedUntil: '2026-11-30', previousClosedUntil: '2026-11-16' });
+    await expectSameAnswers();
+  }, 600_000);
+
+  it('rebuilds every closed day when asked to (a site changed timezone), with the same answers', async () => {
+    const { partitions, rollup } = await compact('2026-11-30', new FolderStore(compacted), true);
+    expect(partitions).toEqual([]);
+    // Every day from the first reading to the last (25 November): the days of months-long gaps hold slots too.
+    expect([rollup.rebuiltDays[0], rollup.rebuiltDays.at(-1)]).toEqual(['2025-09-01', '2026-11-25']);
+    expect(rollup.rebuiltDays).toHaveLength((Date.parse('2026-11-25') - Date.parse('2025-09-01')) / 86_400_000 + 1);
     await expectSameAnswers();
   }, 600_000);
 
