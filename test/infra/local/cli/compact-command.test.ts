@@ -23,9 +23,18 @@ describe('wattlake compact', () => {
     }
     const day = join(lake, 'curated/readings/dt=2026-11-20');
     expect(await readdir(day)).toHaveLength(3);
-    expect((await wattlake('compact')).stdout).toBe(`compacted 1 partition in ${lake}\n  readings dt=2026-11-20: 3 files -> 1, 3456 rows\n`);
+    // The rollup closes every day before two days ago (UTC), the day of these readings included.
+    const closedUntil = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000).toISOString().slice(0, 10);
+    expect((await wattlake('compact')).stdout).toBe(`compacted 1 partition in ${lake}\n  readings dt=2026-11-20: 3 files -> 1, 3456 rows\n`
+      + `rollup: closed until ${closedUntil} (was empty), 1 day rebuilt (2026-11-20 .. 2026-11-20)\n`);
     expect(await readdir(day)).toEqual([expect.stringMatching(/^compacted-[0-9a-f]{12}-000\.parquet$/)]);
-    expect((await wattlake('compact', '--day', '2026-11-20')).stdout).toBe(`nothing to compact in ${lake}\n`);
+    expect((await wattlake('compact', '--day', '2026-11-20')).stdout).toBe(`nothing to compact in ${lake}\nrollup: closed until ${closedUntil}, 0 days rebuilt\n`);
+  });
+
+  it('refuses a --live-days that is not a whole number of days', async () => {
+    const failure = await wattlake('compact', '--live-days', '-1').then(() => null, (error: { code: number; stderr: string }) => error);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('must be a whole number of days');
   });
 
   it('refuses a --day that is not a date', async () => {
