@@ -160,8 +160,8 @@ class RollupSession {
     this.connection.closeSync();
   }
 
-  /** `day_readings`: the day's readings, one row per (device_id, ts), the first received (as readings_unique). */
-  async stageDay(keys: readonly string[]): Promise<void> {
+  /** `day_readings`: the readings of `keys` (one or more days), one row per (device_id, ts), the first received (as readings_unique). */
+  async stageDays(keys: readonly string[]): Promise<void> {
     await this.lake.clear(LAKE_PREFIXES.curated);
     const paths: string[] = [];
     for (const key of keys) if (await this.lake.fetch(key)) paths.push(this.lake.path(...key.split('/')));
@@ -201,7 +201,7 @@ class RollupSession {
 
 /** (Re)writes the device_days index of the staged day. */
 async function indexDay(session: RollupSession, store: ObjectStore, day: string, keys: readonly string[]): Promise<void> {
-  await session.stageDay(keys);
+  await session.stageDays(keys);
   await session.put(store, 'device_days', day, `
     SELECT device_id,
            arg_min(site_id, ts) AS first_site_id, min(ts) AS first_ts, arg_min(energy_import_kwh, ts) AS first_kwh,
@@ -209,32 +209,60 @@ async function indexDay(session: RollupSession, store: ObjectStore, day: string,
     FROM day_readings GROUP BY device_id ORDER BY device_id`);
 }
 
-/** Rebuilds the rollup partitions of `day` by running the live views over its readings and each device's neighbours. */
-async function rebuildDay(session: RollupSession, store: ObjectStore, day: string, keys: readonly string[], closedUntil: string): Promise<void> {
-  await session.stageDay(keys);
-  // The live views, fed with this day's readings, each device's last reading before the day
-  // (an anchor: it only starts an interval) and its first reading after the day when that is
-  // closed (it ends the interval that reaches past midnight). TEMP shadows the catalog's view.
+/**
+ * Consecutive days rebuilt in one computation: the live views' fixed cost is paid once per run
+ * of days, not per day (most of a sparse day's cost), and a week of 1,000 meters at 15 minutes
+ * (672,000 readings) stays small in memory.
+ */
+export const REBUILD_RUN_DAYS = 7;
+
+/** `days` (sorted) cut into runs of at most `max` consecutive days. */
+export function consecutiveRuns(days: readonly string[], max = REBUILD_RUN_DAYS): string[][] {
+  const runs: string[][] = [];
+  for (const day of days) {
+    const run = runs.at(-1);
+    const last = run?.at(-1);
+    if (run && last !== undefined && run.length < max && dayMs(day) - dayMs(last) === DAY_MS) run.push(day);
+    else runs.push([day]);
+  }
+  return runs;
+}
+
+/** Rebuilds the rollup partitions of a run of consecutive days by running the live views over its readings and each device's neighbours. */
+async function rebuildDays(session: RollupSession, store: ObjectStore, days: readonly string[], keys: readonly string[], closedUntil: string): Promise<void> {
+  const [first, last] = [days[0], days.at(-1)];
+  if (first === undefined || last === undefined) return;
+  await session.stageDays(keys);
+  // The live views, fed with these days' readings, each device's last reading before them (an
+  // anchor: it only starts an interval) and its first reading after them when that is closed
+  // (it ends the interval that reaches past the last midnight). TEMP shadows the catalog's view.
   await session.run(`CREATE OR REPLACE TEMP VIEW metering_input AS
     SELECT site_id, device_id, ts, energy_import_kwh, energy_export_kwh, power_w, voltage_v,
            current_a, power_factor, frequency_hz, false AS is_anchor
     FROM day_readings
     UNION ALL
     SELECT arg_max(last_site_id, dt), device_id, max(last_ts), arg_max(last_kwh, dt), NULL, NULL, NULL, NULL, NULL, NULL, true
-    FROM device_days_index WHERE dt < ${sqlDay(day)} GROUP BY device_id
+    FROM device_days_index WHERE dt < ${sqlDay(first)} GROUP BY device_id
     UNION ALL
     SELECT arg_min(first_site_id, dt), device_id, min(first_ts), arg_min(first_kwh, dt), NULL, NULL, NULL, NULL, NULL, NULL, false
-    FROM device_days_index WHERE dt > ${sqlDay(day)} AND dt < ${sqlDay(closedUntil)} GROUP BY device_id`);
-  const start = `CAST(${sqlDay(day)} AS TIMESTAMP)`;
+    FROM device_days_index WHERE dt > ${sqlDay(last)} AND dt < ${sqlDay(closedUntil)} GROUP BY device_id`);
+  const start = `CAST(${sqlDay(first)} AS TIMESTAMP)`;
+  const end = `CAST(${sqlDay(last)} AS TIMESTAMP) + INTERVAL '1' DAY`;
   const builtUntil = `CAST(${sqlDay(closedUntil)} AS TIMESTAMP) AS built_until`;
-  const end = `CAST(${sqlDay(day)} AS TIMESTAMP) + INTERVAL '1' DAY`;
-  await session.put(store, 'interval_slots_closed', day,
-    `SELECT *, ${builtUntil} FROM live_interval_slots WHERE slot_start >= ${start} AND slot_start < ${end} ORDER BY site_id, device_id, slot_start, interval_start`);
-  await session.put(store, 'local_readings_closed', day,
-    `SELECT *, ${builtUntil} FROM live_local_readings WHERE ts >= ${start} AND ts < ${end} ORDER BY site_id, device_id, ts`);
-  await session.put(store, 'interval_durations_closed', day,
-    `SELECT device_id, duration_ms AS interval_ms, count(*) AS intervals, ${builtUntil} FROM live_intervals
-     WHERE end_ts >= ${start} AND end_ts < ${end} GROUP BY device_id, duration_ms ORDER BY device_id, interval_ms`);
+  // Each table's rows for the whole run once, then one object per day.
+  const tables: { table: RollupTableName; select: string; day: string; order: string }[] = [
+    { table: 'interval_slots_closed', select: `SELECT *, ${builtUntil} FROM live_interval_slots WHERE slot_start >= ${start} AND slot_start < ${end}`, day: 'slot_start', order: 'site_id, device_id, slot_start, interval_start' },
+    { table: 'local_readings_closed', select: `SELECT *, ${builtUntil} FROM live_local_readings WHERE ts >= ${start} AND ts < ${end}`, day: 'ts', order: 'site_id, device_id, ts' },
+    {
+      table: 'interval_durations_closed', day: 'end_ts', order: 'device_id, interval_ms',
+      select: `SELECT device_id, duration_ms AS interval_ms, count(*) AS intervals, ${builtUntil}, CAST(end_ts AS DATE) AS end_ts FROM live_intervals
+               WHERE end_ts >= ${start} AND end_ts < ${end} GROUP BY device_id, duration_ms, CAST(end_ts AS DATE)`,
+    },
+  ];
+  for (const { table, select, day, order } of tables) {
+    await session.run(`CREATE OR REPLACE TEMP TABLE run_rows AS SELECT *, CAST(CAST(${day} AS DATE) AS VARCHAR) AS run_day FROM (${select})`);
+    for (const d of days) await session.put(store, table, d, `SELECT * FROM run_rows WHERE run_day = ${sqlDay(d)} ORDER BY ${order}`);
+  }
 }
 
 async function readClosedUntil(session: RollupSession, lake: WorkLake): Promise<string | null> {
@@ -291,7 +319,7 @@ export async function refreshRollup({ store, changedDays, now = Date.now(), live
 
       // 3. Rebuild every day a changed interval reaches, then publish the anchors and the watermark in one object.
       const rebuiltDays = daysToRebuild(changed, await neighbourDays(session, changed, closedUntil), closedUntil);
-      for (const day of rebuiltDays) await rebuildDay(session, store, day, readingDays.get(day) ?? [], closedUntil);
+      for (const run of consecutiveRuns(rebuiltDays)) await rebuildDays(session, store, run, run.flatMap((day) => readingDays.get(day) ?? []), closedUntil);
       await session.put(store, 'rollup_anchors', null, `
         SELECT arg_max(last_site_id, dt) AS site_id, device_id, max(last_ts) AS ts, arg_max(last_kwh, dt) AS energy_import_kwh,
                CAST(${sqlDay(closedUntil)} AS TIMESTAMP) AS closed_until

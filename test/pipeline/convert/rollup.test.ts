@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestLines } from '../../../infra/local/ingest.ts';
 import { compactLake } from '../../../pipeline/convert/compact.ts';
-import { daysToRebuild, nextClosedUntil } from '../../../pipeline/convert/rollup.ts';
+import { consecutiveRuns, daysToRebuild, nextClosedUntil } from '../../../pipeline/convert/rollup.ts';
 import { runLakeSql, runNamedQuery } from '../../../pipeline/query/lake-sql.ts';
 import { loadNamedQueries } from '../../../pipeline/query/named-queries.ts';
 import type { PlainRow } from '../../../pipeline/query/rows.ts';
@@ -47,6 +47,13 @@ describe('daysToRebuild', () => {
   it('rebuilds a changed day without neighbours on its own, each day once', () => {
     const neighbours = new Map([['2026-03-02', { from: '2026-03-01', to: '2026-03-02' }]]);
     expect(daysToRebuild(['2026-03-01', '2026-03-02'], neighbours, '2026-04-01')).toEqual(['2026-03-01', '2026-03-02']);
+  });
+});
+
+describe('consecutiveRuns', () => {
+  it('cuts sorted days into runs of consecutive days, at most max long', () => {
+    expect(consecutiveRuns(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02', '2026-03-05'], 3))
+      .toEqual([['2026-02-27', '2026-02-28', '2026-03-01'], ['2026-03-02'], ['2026-03-05']]);
   });
 });
 
