@@ -12,7 +12,7 @@ export function queriesTables(result: QueriesResult): string {
     ['messages (4 readings each)', count(build.messages)],
     ['raw objects (one per 15 minutes of data) -> converter', `${count(build.rawObjects)} -> ${count(build.convertedFiles)} files in ${seconds(build.buildMs)}`],
     ['compaction and rollup', `${count(build.compactedPartitions)} partitions compacted and ${count(build.rollupDays)} rollup days built in ${seconds(build.compactMs)}; closed until ${build.closedUntil}`],
-    ...(result.rebuiltRollup ? [['compaction and rollup, run again on the kept lake', `${count(result.rebuiltRollup.partitions)} partitions compacted and ${count(result.rebuiltRollup.days)} rollup days built in ${seconds(result.rebuiltRollup.ms)}; closed until ${result.rebuiltRollup.closedUntil}`]] : []),
+    ...(result.rebuiltRollup ? [['compaction and rollup refresh, run again on the kept lake', `${count(result.rebuiltRollup.partitions)} partitions compacted and ${count(result.rebuiltRollup.days)} rollup days rebuilt in ${seconds(result.rebuiltRollup.ms)}; closed until ${result.rebuiltRollup.closedUntil}`]] : []),
     ['curated readings after compaction', `${count(result.lakeFiles)} files, ${bytes(result.lakeBytes)}`],
     ['query period', `${month.start_date} .. ${month.end_date}, all sites`],
     ['timing', `median of ${result.options.reps} after 1 warm-up, each on a fresh connection (views + Trino layer + query)`],

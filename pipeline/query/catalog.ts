@@ -14,10 +14,11 @@ import { installTrinoFunctions } from './trino-compat.ts';
 const VIEWS_DIR = fileURLToPath(new URL('../../queries/views/', import.meta.url));
 
 /** Tables over the lake's Parquet, by name: curated and rollup (pipeline/schema/rollup.ts). */
-export const LAKE_TABLES: { name: string; prefix: string; columns: readonly Column[]; partitioned: boolean }[] = [
-  { name: 'readings', prefix: LAKE_PREFIXES.curated, columns: READING_COLUMNS, partitioned: true },
-  { name: 'rejected_readings', prefix: LAKE_PREFIXES.rejected, columns: REJECTED_COLUMNS, partitioned: true },
-  ...ROLLUP_TABLE_NAMES.map((name) => ({ name, prefix: rollupPrefix(name), columns: ROLLUP_TABLES[name].columns, partitioned: ROLLUP_TABLES[name].partition !== null })),
+export const LAKE_TABLES: { name: string; prefix: string; columns: readonly Column[]; partitioned: boolean; sameSchema: boolean }[] = [
+  { name: 'readings', prefix: LAKE_PREFIXES.curated, columns: READING_COLUMNS, partitioned: true, sameSchema: false },
+  { name: 'rejected_readings', prefix: LAKE_PREFIXES.rejected, columns: REJECTED_COLUMNS, partitioned: true, sameSchema: false },
+  // Written only by compaction, whole, with one schema: no need to read every file's footer when a query binds (union_by_name does).
+  ...ROLLUP_TABLE_NAMES.map((name) => ({ name, prefix: rollupPrefix(name), columns: ROLLUP_TABLES[name].columns, partitioned: ROLLUP_TABLES[name].partition !== null, sameSchema: true })),
 ];
 
 /** The shared views, in dependency order (file name order), as `{ name, sql }`. */
@@ -48,7 +49,7 @@ export async function createLakeViews(connection: DuckDBConnection, lakeRoot: st
     const columns = table.partitioned ? [...table.columns, PARTITION_COLUMN] : table.columns;
     const files = table.partitioned ? join(dir, '*', '*.parquet') : join(dir, '*.parquet');
     const source = !hasParquet(dir) ? emptySource(columns)
-      : table.partitioned ? `read_parquet(${pathLiteral(files)}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = true)`
+      : table.partitioned ? `read_parquet(${pathLiteral(files)}, hive_partitioning = true, hive_types = {'dt': VARCHAR}, union_by_name = ${table.sameSchema ? 'false' : 'true'})`
         : `read_parquet(${pathLiteral(files)}, hive_partitioning = false)`;
     await connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT ${duckdbCastList(columns)} FROM ${source}`);
   }

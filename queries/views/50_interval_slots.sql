@@ -16,6 +16,12 @@ SELECT l.site_id, l.device_id, l.timezone, l.interval_start, l.interval_end, l.i
        l.slot_start, l.local_slot_start, l.local_day, l.local_month, l.local_hour,
        l.local_minute_of_day, l.local_weekday, l.overlap_ms, l.kwh
 FROM live_interval_slots l
-LEFT JOIN (SELECT DISTINCT dt, built_until FROM interval_slots_closed) b
+LEFT JOIN (
+  -- Live rows lie on days from the earliest anchor on: older partitions need not be read.
+  SELECT DISTINCT c.dt, c.built_until
+  FROM interval_slots_closed c
+  JOIN (SELECT CAST(CAST(coalesce(min(ts), TIMESTAMP '1970-01-01 00:00:00.000') AS date) AS varchar) AS first_day FROM rollup_anchors) a
+    ON c.dt >= a.first_day
+) b
   ON b.dt = CAST(CAST(l.slot_start AS date) AS varchar)
 WHERE b.built_until IS NULL OR l.interval_end >= b.built_until

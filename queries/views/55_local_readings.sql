@@ -13,6 +13,12 @@ SELECT l.site_id, l.device_id, l.ts, l.timezone, l.local_ts, l.local_day, l.ener
        l.energy_export_kwh, l.power_w, l.voltage_v, l.current_a, l.power_factor, l.frequency_hz,
        l.since_previous_ms
 FROM live_local_readings l
-LEFT JOIN (SELECT DISTINCT dt, built_until FROM local_readings_closed) b
+LEFT JOIN (
+  -- Live rows lie on days from the earliest anchor on: older partitions need not be read.
+  SELECT DISTINCT c.dt, c.built_until
+  FROM local_readings_closed c
+  JOIN (SELECT CAST(CAST(coalesce(min(ts), TIMESTAMP '1970-01-01 00:00:00.000') AS date) AS varchar) AS first_day FROM rollup_anchors) a
+    ON c.dt >= a.first_day
+) b
   ON b.dt = CAST(CAST(l.ts AS date) AS varchar)
 WHERE b.built_until IS NULL OR l.ts >= b.built_until

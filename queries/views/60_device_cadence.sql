@@ -12,7 +12,13 @@ WITH lengths AS (
     UNION ALL
     SELECT l.device_id, l.duration_ms, 1
     FROM live_intervals l
-    LEFT JOIN (SELECT DISTINCT dt, built_until FROM interval_durations_closed) b
+    LEFT JOIN (
+      -- Live intervals end after the earliest anchor: older partitions need not be read.
+      SELECT DISTINCT c.dt, c.built_until
+      FROM interval_durations_closed c
+      JOIN (SELECT CAST(CAST(coalesce(min(ts), TIMESTAMP '1970-01-01 00:00:00.000') AS date) AS varchar) AS first_day FROM rollup_anchors) a
+        ON c.dt >= a.first_day
+    ) b
       ON b.dt = CAST(CAST(l.end_ts AS date) AS varchar)
     WHERE b.built_until IS NULL OR l.end_ts >= b.built_until
   ) counted
