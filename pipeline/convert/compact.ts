@@ -22,7 +22,7 @@ import { pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
 import { isValidDate } from '../schema/ids.ts';
 import { READING_COLUMNS, REJECTED_COLUMNS, type Column } from '../schema/readings.ts';
 import { duckdbCastList } from '../schema/types.ts';
-import { curatedReadingsKey, LAKE_PREFIXES, partitionDate, rejectedReadingsKey } from '../storage/keys.ts';
+import { curatedReadingsKey, LAKE_PREFIXES, parquetKeysByDate, rejectedReadingsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { WrittenFile } from './converter.ts';
 import { copyToParquet, FIRST_RECEIVED, READINGS_ORDER, REJECTED_ORDER } from './curated-write.ts';
@@ -62,12 +62,7 @@ export function compactedFileName(inputs: readonly string[], part: number): stri
 
 /** Parquet files of one table's partitions that need compaction, by `dt` (other partitions are left out). */
 export function partitionsNeedingCompaction(keys: readonly string[]): Map<string, string[]> {
-  const byDay = new Map<string, string[]>();
-  for (const key of keys) {
-    const dt = partitionDate(key);
-    if (dt === null || !key.endsWith('.parquet')) continue;
-    byDay.set(dt, [...(byDay.get(dt) ?? []), key]);
-  }
+  const byDay = parquetKeysByDate(keys);
   for (const [dt, files] of byDay) {
     const generations = new Set(files.map((k) => COMPACTED_NAME.exec(fileName(k))?.[1] ?? 'not compacted'));
     if (generations.size === 1 && !generations.has('not compacted')) byDay.delete(dt);

@@ -21,15 +21,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { createLakeViews } from '../query/catalog.ts';
+import { createLakeViews, emptySource } from '../query/catalog.ts';
 import { openDuckDb, pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
 import { installTrinoCompat } from '../query/trino-compat.ts';
 import { isValidDate } from '../schema/ids.ts';
 import { REFERENCE_TABLE_NAMES } from '../schema/reference.ts';
 import { PARTITION_COLUMN, READING_COLUMNS } from '../schema/readings.ts';
 import { DEVICE_DAY_COLUMNS, ROLLUP_TABLES, type RollupTableName } from '../schema/rollup.ts';
-import { duckdbCastList, duckdbType } from '../schema/types.ts';
-import { LAKE_PREFIXES, partitionDate, referenceKey, rollupKey, rollupPrefix } from '../storage/keys.ts';
+import { duckdbCastList } from '../schema/types.ts';
+import { LAKE_PREFIXES, parquetKeysByDate, partitionDate, referenceKey, rollupKey, rollupPrefix } from '../storage/keys.ts';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store.ts';
 import { copyToParquet, FIRST_RECEIVED } from './curated-write.ts';
 
@@ -127,15 +127,6 @@ class WorkLake {
   }
 }
 
-const readingKeysByDay = (keys: readonly string[]): Map<string, string[]> => {
-  const byDay = new Map<string, string[]>();
-  for (const key of keys) {
-    const dt = partitionDate(key);
-    if (dt !== null && key.endsWith('.parquet')) byDay.set(dt, [...(byDay.get(dt) ?? []), key]);
-  }
-  return byDay;
-};
-
 const sqlDay = (day: string): string => {
   if (!isValidDate(day)) throw new Error(`rollup: ${JSON.stringify(day)} is not a YYYY-MM-DD date`);
   return `'${day}'`;
@@ -165,9 +156,7 @@ class RollupSession {
     await this.lake.clear(LAKE_PREFIXES.curated);
     const paths: string[] = [];
     for (const key of keys) if (await this.lake.fetch(key)) paths.push(this.lake.path(...key.split('/')));
-    const source = paths.length
-      ? `SELECT ${duckdbCastList(READING_COLUMNS)} FROM read_parquet([${paths.map(pathLiteral).join(', ')}], union_by_name = true)`
-      : `SELECT ${READING_COLUMNS.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${c.name}`).join(', ')} WHERE false`;
+    const source = `SELECT ${duckdbCastList(READING_COLUMNS)} FROM ${paths.length ? `read_parquet([${paths.map(pathLiteral).join(', ')}], union_by_name = true)` : emptySource(READING_COLUMNS)}`;
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE day_readings AS SELECT * FROM (${source}) QUALIFY ${FIRST_RECEIVED}`);
   }
 
@@ -188,9 +177,8 @@ class RollupSession {
   async loadIndex(): Promise<void> {
     const files = this.lake.path(...rollupPrefix('device_days').split('/'), '*', '*.parquet');
     const columns = [...DEVICE_DAY_COLUMNS, PARTITION_COLUMN];
-    const source = existsSync(this.lake.path(...rollupPrefix('device_days').split('/')))
-      ? `SELECT ${duckdbCastList(columns)} FROM read_parquet(${pathLiteral(files)}, hive_partitioning = true, hive_types = {'dt': VARCHAR})`
-      : `SELECT ${columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${c.name}`).join(', ')} WHERE false`;
+    const source = `SELECT ${duckdbCastList(columns)} FROM ${existsSync(this.lake.path(...rollupPrefix('device_days').split('/')))
+      ? `read_parquet(${pathLiteral(files)}, hive_partitioning = true, hive_types = {'dt': VARCHAR})` : emptySource(columns)}`;
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE device_days_index AS ${source}`);
   }
 
@@ -302,7 +290,7 @@ export async function refreshRollup({ store, changedDays, now = Date.now(), live
     for (const table of REFERENCE_TABLE_NAMES) await lake.fetch(referenceKey(table));
     const session = await RollupSession.open(lake, duckdb);
     try {
-      const readingDays = readingKeysByDay(await store.list(LAKE_PREFIXES.curated));
+      const readingDays = parquetKeysByDate(await store.list(LAKE_PREFIXES.curated));
       const indexed = new Set((await store.list(rollupPrefix('device_days'))).map(partitionDate).filter((d): d is string => d !== null));
 
       // 1. The index: every day with readings has one, rewritten when its readings changed.

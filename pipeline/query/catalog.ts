@@ -36,7 +36,7 @@ const hasParquet = (dir: string): boolean =>
     d.isDirectory() ? hasParquet(join(dir, d.name)) : d.name.endsWith('.parquet') && !d.name.startsWith('.'));
 
 /** A typed table with no rows: DuckDB cannot glob zero files, and queries must still bind. */
-const emptySource = (columns: readonly Column[]): string => `(SELECT ${columns.map((c) => `NULL AS ${c.name}`).join(', ')} WHERE false)`;
+export const emptySource = (columns: readonly Column[]): string => `(SELECT ${columns.map((c) => `NULL AS ${c.name}`).join(', ')} WHERE false)`;
 
 /**
  * (Re)creates the lake views. Call again after new partitions appear or a reference table is

@@ -84,3 +84,13 @@ export function partitionDate(key: string): string | null {
   const m = /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})\//.exec(key);
   return m && isValidDate(m[1]) ? (m[1] as string) : null;
 }
+
+/** The Parquet files among `keys`, by their partition's `dt` (keys outside a partition are left out). */
+export function parquetKeysByDate(keys: readonly string[]): Map<string, string[]> {
+  const byDate = new Map<string, string[]>();
+  for (const key of keys) {
+    const dt = partitionDate(key);
+    if (dt !== null && key.endsWith('.parquet')) byDate.set(dt, [...(byDate.get(dt) ?? []), key]);
+  }
+  return byDate;
+}
