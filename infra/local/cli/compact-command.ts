@@ -7,22 +7,18 @@ import { DEFAULT_LIVE_DAYS } from '../../../pipeline/convert/rollup.ts';
 import { openDuckDb } from '../../../pipeline/query/duckdb.ts';
 import { isValidDate } from '../../../pipeline/schema/ids.ts';
 import { FolderStore } from '../../../pipeline/storage/folder-store.ts';
+import { wholeNumber } from './twin-options.ts';
 
 function dayArgument(value: string): string {
   if (!isValidDate(value)) throw new InvalidArgumentError('must be a date YYYY-MM-DD');
   return value;
 }
 
-function liveDaysArgument(value: string): number {
-  if (!/^\d{1,4}$/.test(value)) throw new InvalidArgumentError('must be a whole number of days');
-  return Number(value);
-}
-
 export function compactCommand(): Command {
   return new Command('compact')
     .description('merge the small curated Parquet files of every day that received files since its last compaction (late data included) into a few large sorted ones, and bring the query rollup up to date')
     .option('--day <YYYY-MM-DD>', 'compact only this UTC day', dayArgument)
-    .option('--live-days <n>', 'keep today and this many days before it out of the rollup (late data for them counts at once)', liveDaysArgument, DEFAULT_LIVE_DAYS)
+    .option('--live-days <n>', 'keep today and this many days before it out of the rollup (late data for them counts at once)', wholeNumber(0, 9_999), DEFAULT_LIVE_DAYS)
     .option('--rebuild-rollup', "rebuild the rollup of every closed day (after changing a site's timezone)")
     .action(async (options: { day?: string; liveDays: number; rebuildRollup?: boolean }, command: Command) => {
       const lake = resolve(command.optsWithGlobals<{ lake: string }>().lake);

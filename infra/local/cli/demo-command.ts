@@ -1,14 +1,14 @@
 // `wattlake demo`: the whole product on one machine. Starts the twin, registers simulated
 // meters with their own certificates, replays their history through MQTT/TLS, then keeps them
 // streaming live until Ctrl-C.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { credentialsFromStateDir } from '../../../firmware/simulator/device-credentials.ts';
 import { runMqttFleet } from '../../../firmware/simulator/mqtt-fleet.ts';
 import { demoFleet, DEMO_SITE_TIMEZONES, installExampleReferences, provisionFleet } from '../demo.ts';
 import { dashboardRoutes, dashboardUrl } from '../dashboard/routes.ts';
 import { reportJobs } from '../report-jobs.ts';
 import { startTwin } from '../twin.ts';
-import { addTwinOptions, onShutdownSignal, showProgress, twinLogger, twinPaths, type TwinCliOptions } from './twin-options.ts';
+import { addTwinOptions, onShutdownSignal, showProgress, twinLogger, twinPaths, wholeNumber, type TwinCliOptions } from './twin-options.ts';
 
 interface DemoOptions extends TwinCliOptions {
   devices: number;
@@ -17,12 +17,6 @@ interface DemoOptions extends TwinCliOptions {
   batchSize: number;
   exitAfterBackfill?: boolean;
 }
-
-const wholeNumber = (min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return n;
-};
 
 export function demoCommand(): Command {
   return addTwinOptions(new Command('demo'), { bufferSizeMb: 16, bufferInterval: 5 })

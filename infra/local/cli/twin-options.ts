@@ -22,6 +22,12 @@ const portNumber = (value: string): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
   return n;
 };
+/** A commander argument parser for whole numbers from `min` to `max`. */
+export const wholeNumber = (min: number, max: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+  return n;
+};
 const positive = (value: string): number => {
   const n = Number(value);
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('must be a positive number');

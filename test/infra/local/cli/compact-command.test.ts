@@ -34,7 +34,7 @@ describe('wattlake compact', () => {
   it('refuses a --live-days that is not a whole number of days', async () => {
     const failure = await wattlake('compact', '--live-days', '-1').then(() => null, (error: { code: number; stderr: string }) => error);
     expect(failure?.code).toBe(1);
-    expect(failure?.stderr).toContain('must be a whole number of days');
+    expect(failure?.stderr).toContain('must be a whole number from 0 to 9999');
   });
 
   it('refuses a --day that is not a date', async () => {
