@@ -115,7 +115,7 @@ export class LocalFirehose {
   async deliver(onConverted?: () => void): Promise<string[]> {
     this.sealBatch();
     // One processor batch at a time, yielding in between: when this runs on a broker's event
-    // loop (in-process delivery; the twin itself delivers in a worker thread), PUBACKs must not
+    // loop (in-process delivery; the twin itself delivers in a child process), PUBACKs must not
     // wait behind a whole delivery's worth of transforming.
     for (let batch = this.pending.shift(); batch; batch = this.pending.shift()) {
       this.transformBatch(batch);

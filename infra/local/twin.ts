@@ -10,7 +10,7 @@ import { openDuckDb } from '../../pipeline/query/duckdb.ts';
 import { FolderStore } from '../../pipeline/storage/folder-store.ts';
 import { startBroker, type RunningBroker } from './broker/server.ts';
 import { openDurableBuffer, type BufferHints, type DurableBuffer } from './buffer/durable-buffer.ts';
-import { workerDelivery } from './buffer/worker-delivery.ts';
+import { processDelivery } from './buffer/process-delivery.ts';
 import { startHttpServer, type Route, type RunningHttpServer } from './http-server.ts';
 import { createTwinMetrics } from './metrics.ts';
 import { startScheduler, type ScheduledJob, type Scheduler } from './scheduler.ts';
@@ -61,11 +61,11 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   let buffer: DurableBuffer, http: RunningHttpServer, broker: RunningBroker;
   try {
     // The buffer replays any spool a previous run left undelivered before devices come back.
-    // Deliveries (transform, raw objects, converter) run in a worker thread with its own DuckDB,
-    // off the event loop that serves the devices.
+    // Deliveries (transform, raw objects, converter) run in a child process with its own DuckDB,
+    // at a lower priority, off the event loop and thread pool that serve the devices.
     const bufferLogger = logger.child({ component: 'buffer' });
     buffer = await openDurableBuffer({
-      stateDir, delivery: workerDelivery({ lake, logger: bufferLogger }), bufferHints: options.bufferHints ?? DEFAULT_BUFFER_HINTS, logger: bufferLogger,
+      stateDir, delivery: processDelivery({ lake, logger: bufferLogger }), bufferHints: options.bufferHints ?? DEFAULT_BUFFER_HINTS, logger: bufferLogger,
     });
     undo.push(buffer.close);
     const metrics = createTwinMetrics({ broker: () => started.broker, buffer });

@@ -1,25 +1,28 @@
 // Delivery is background work that backpressure already keeps bounded, while the broker's
-// PUBACKs are what devices wait for: on a machine with few cores, the delivery thread should
-// get the CPU only when the broker does not need it. On Linux the nice value is per thread, so
-// the delivery worker lowers its own (the transform runs there). DuckDB's threads are started
-// from libuv's pool and keep the normal priority. Elsewhere this does nothing.
-import { readlinkSync } from 'node:fs';
+// PUBACKs are what devices wait for: on a machine with few cores, delivery should get the CPU
+// only when the broker does not need it. Delivery runs in a process of its own
+// (process-delivery.ts), which lowers its own priority as it starts. On Linux a nice value is
+// per thread and new threads inherit their creator's, so every thread that exists is lowered
+// then, and the ones started later (libuv's pool, DuckDB's, which run the conversions) inherit it.
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { BufferLogger } from './logger.ts';
 
-/** Nice value of the delivery thread (0 = normal, 19 = lowest). */
+/** Nice value of the delivery process (0 = normal, 19 = lowest). */
 export const DELIVERY_NICENESS = 10;
 
-/** Lowers the calling thread's scheduling priority to `niceness` (Linux only); returns whether it did. */
-export function lowerThreadPriority(niceness: number, logger: BufferLogger): boolean {
-  if (process.platform !== 'linux') return false;
+/** Lowers the scheduling priority of the calling process, all its threads, to `niceness`; returns whether it did. */
+export function lowerProcessPriority(niceness: number, logger: BufferLogger): boolean {
   try {
-    // /proc/thread-self -> /proc/<pid>/task/<tid>; setpriority() on a TID affects that thread alone.
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    setPriority(tid, niceness);
+    if (process.platform !== 'linux') {
+      setPriority(niceness); // process-wide elsewhere
+      return true;
+    }
+    // setpriority() on a Linux TID affects that thread alone.
+    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), niceness);
     return true;
   } catch (error) {
-    logger.debug({ err: error }, 'buffer: could not lower the delivery thread\'s priority');
+    logger.debug({ err: error }, 'buffer: could not lower the delivery process\'s priority');
     return false;
   }
 }

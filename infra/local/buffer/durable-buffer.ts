@@ -3,7 +3,7 @@
 // spool; the promise, and so the PUBACK, waits for the fsync. The active segment is sealed when
 // it reaches the size hint or its oldest record the interval hint, and sealed segments are
 // delivered in the background, oldest first (transform, raw objects per `dt`, converter: for
-// the twin in a worker thread, two segments at a time, see segment-delivery.ts), then
+// the twin in a child process, two segments at a time, see segment-delivery.ts), then
 // released. On open, segments left by an earlier run are delivered before new ones.
 //
 // Delivery is at least once. A crash after a segment's raw and curated objects were written
@@ -48,7 +48,7 @@ interface BufferingOptions {
 
 /**
  * Where deliveries run: a SegmentDelivery the buffer takes over (and closes), e.g. the twin's
- * worker thread; or, in this thread, the store and DuckDB to deliver into.
+ * delivery process; or, in this thread, the store and DuckDB to deliver into.
  */
 export type DurableBufferOptions = BufferingOptions & (
   | { delivery: SegmentDelivery }

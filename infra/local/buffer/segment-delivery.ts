@@ -1,8 +1,8 @@
 // Where the durable buffer's deliveries run. The buffer (spool, fsync, PUBACK, backpressure)
 // only hands over a sealed segment's file and releases the segment once `deliver` resolves;
 // what happens in between (reading the file, transform, raw objects, converter) is behind
-// this interface, in this thread (`inProcessDelivery`, for tests and tools) or in a worker
-// thread (worker-delivery.ts, the twin), so that it never holds up the broker's event loop.
+// this interface, in this thread (`inProcessDelivery`, for tests and tools) or in a child
+// process (process-delivery.ts, the twin), so that it never holds up the broker.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '../../../pipeline/storage/object-store.ts';
 import { DEFAULT_RETRY, deliverSegment, type RetryPolicy, type SegmentDeliveryResult } from './deliver-segment.ts';

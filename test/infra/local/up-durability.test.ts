@@ -1,6 +1,6 @@
 // Durability of `wattlake up` as users run it: a child process on a state folder and a lake,
 // killed with SIGKILL at random moments while a device publishes QoS 1 readings, restarted on
-// the same folders each time, finally stopped with SIGTERM (which delivers what is spooled).
+// the same folders each time, finally stopped with Ctrl-C, SIGINT to its process group (which delivers what is spooled).
 // Whatever the broker acknowledged must be queryable exactly once; nothing else may be counted twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -36,6 +36,7 @@ interface RunningUp { child: ChildProcess; port: number; exited: Promise<{ code:
 async function startUp(stateDir: string, lakeDir: string): Promise<RunningUp> {
   const child = spawn(process.execPath, [WATTLAKE_BIN, '--lake', lakeDir, 'up', '--port', '0', '--http-port', '0', '--buffer-size-mb', '0.02', '--buffer-interval', '0.2'], {
     env: { ...process.env, [STATE_ENV]: stateDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the final stop can be a terminal's Ctrl-C
   });
   let stdout = '';
   let stderr = '';
@@ -129,10 +130,11 @@ describe('wattlake up under kill -9', () => {
     publishing.stop();
     await publishing.done;
     await client.endAsync();
-    running.child.kill('SIGTERM');
+    // Ctrl-C as a terminal sends it: to the whole process group, the delivery process included.
+    process.kill(-running.child.pid!, 'SIGINT');
     const stopped = await running.exited;
     expect(stopped.code, stopped.stderr).toBe(0);
-    expect(stopped.stdout).toMatch(/SIGTERM: delivering buffered readings…\nstopped; \d+ readings delivered in this run/);
+    expect(stopped.stdout).toMatch(/SIGINT: delivering buffered readings…\nstopped; \d+ readings delivered in this run/);
 
     const rows = await lake.query(`SELECT seq::BIGINT AS id, epoch_ms(ts) AS ts, energy_import_kwh FROM readings_unique WHERE device_id = '${DEVICE}'`);
     const stored = new Map<number, number>();

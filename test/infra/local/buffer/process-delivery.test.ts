@@ -1,13 +1,15 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDurableBuffer, type DurableBuffer } from '../../../../infra/local/buffer/durable-buffer.ts';
 import { DELIVERY_NICENESS } from '../../../../infra/local/buffer/background-priority.ts';
 import type { BufferLogger } from '../../../../infra/local/buffer/logger.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
-import { workerDelivery } from '../../../../infra/local/buffer/worker-delivery.ts';
+import { processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
 import { compileRule } from '../../../../pipeline/rule/evaluate.ts';
 import { READINGS_RULE_SQL } from '../../../../pipeline/rule/readings-rule.ts';
 import { createTestLake, type TestLake } from '../../../helpers/lake.ts';
@@ -20,14 +22,36 @@ const fleet = fleetPublishes({
 });
 const HINTS = { sizeMb: 64, intervalSeconds: 600 };
 
-/** Nice value of each thread of this process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
-const threadNiceness = (): number[] => readdirSync('/proc/self/task').flatMap((tid) => {
+/** Nice values of the threads of process `pid` (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+const threadNiceness = (pid: number | 'self'): number[] => readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
   try {
-    return [Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])];
+    return [Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])];
   } catch {
     return []; // the thread ended meanwhile
   }
 });
+
+/** PIDs of the delivery processes whose parent is `ppid` (Linux). */
+function deliveryProcesses(ppid: number): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
+    try {
+      const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('delivery-process.ts');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Starts a delivery process on $LAKE, says "ready" once it has answered a request, then waits to be killed. */
+const BROKER_SCRIPT = `
+import { processDelivery } from './infra/local/buffer/process-delivery.ts';
+import { silentLogger } from './infra/local/buffer/logger.ts';
+const delivery = processDelivery({ lake: process.env.LAKE, logger: silentLogger });
+await delivery.deliver({ id: 1, file: '/nonexistent/000001.log' }).catch(() => undefined);
+process.stdout.write('ready\\n');
+setInterval(() => undefined, 1000);
+`;
 
 interface LogLine { level: keyof BufferLogger; object: object; message: string }
 const recordingLogger = (lines: LogLine[]): BufferLogger => ({
@@ -37,13 +61,13 @@ const recordingLogger = (lines: LogLine[]): BufferLogger => ({
   error: (object, message) => lines.push({ level: 'error', object, message }),
 });
 
-describe('segment delivery in a worker thread', () => {
+describe('segment delivery in a child process', () => {
   let lake: TestLake;
   let stateDir: string;
   let buffer: DurableBuffer | undefined;
   beforeEach(async () => {
     lake = await createTestLake();
-    stateDir = await mkdtemp(join(tmpdir(), 'wattlake-worker-'));
+    stateDir = await mkdtemp(join(tmpdir(), 'wattlake-delivery-'));
   });
   afterEach(async () => {
     await buffer?.close().catch(() => undefined);
@@ -52,10 +76,10 @@ describe('segment delivery in a worker thread', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it('delivers every acknowledged publish into curated Parquet once, with the worker\'s stats and logs on the main thread', async () => {
+  it('delivers every acknowledged publish into curated Parquet once, with the delivery process\'s stats and logs in the broker\'s', async () => {
     const logs: LogLine[] = [];
     const logger = recordingLogger(logs);
-    buffer = await openDurableBuffer({ stateDir, delivery: workerDelivery({ lake: lake.root, logger }), bufferHints: HINTS, logger });
+    buffer = await openDurableBuffer({ stateDir, delivery: processDelivery({ lake: lake.root, logger }), bufferHints: HINTS, logger });
     await Promise.all(fleet.publishes.map((p) => buffer!.sink(p)));
     await buffer.flush();
     const [counts] = await lake.query('SELECT (SELECT count(*) FROM readings)::INT AS stored, (SELECT count(*) FROM readings_unique)::INT AS "unique"');
@@ -65,23 +89,47 @@ describe('segment delivery in a worker thread', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'info', message: 'buffer: delivered segment' }));
   });
 
-  it.runIf(process.platform === 'linux' && getPriority() < DELIVERY_NICENESS)('runs the delivery thread below the broker\'s priority', async () => {
-    const before = threadNiceness().filter((n) => n === DELIVERY_NICENESS).length;
-    buffer = await openDurableBuffer({ stateDir, delivery: workerDelivery({ lake: lake.root, logger: recordingLogger([]) }), bufferHints: HINTS });
+  it.runIf(process.platform === 'linux' && getPriority() < DELIVERY_NICENESS)('runs every thread of the delivery process below the broker\'s priority', async () => {
+    const niceBefore = threadNiceness('self');
+    buffer = await openDurableBuffer({ stateDir, delivery: processDelivery({ lake: lake.root, logger: recordingLogger([]) }), bufferHints: HINTS });
     await Promise.all(fleet.publishes.map((p) => buffer!.sink(p)));
-    await buffer.flush(); // the worker has started and delivered
-    expect(threadNiceness().filter((n) => n === DELIVERY_NICENESS).length - before).toBe(1);
-    expect(getPriority()).toBeLessThan(DELIVERY_NICENESS); // this thread, the broker's
+    await buffer.flush(); // the delivery process has started, opened DuckDB and converted
+    const [child] = deliveryProcesses(process.pid);
+    expect(child).toBeDefined();
+    const childNiceness = threadNiceness(child!);
+    expect(childNiceness.length).toBeGreaterThan(3); // V8's, libuv's pool and DuckDB's threads too
+    expect(new Set(childNiceness)).toEqual(new Set([DELIVERY_NICENESS]));
+    expect(Math.max(...threadNiceness('self'))).toBe(Math.max(...niceBefore)); // the broker's process is untouched
+  });
+
+  it.runIf(process.platform === 'linux')('exits when the broker\'s process is killed', async () => {
+    // A broker process of its own (this one cannot be kill -9ed), with a delivery process.
+    const broker = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BROKER_SCRIPT], {
+      cwd: fileURLToPath(new URL('../../../../', import.meta.url)), env: { ...process.env, LAKE: lake.root }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const ready = await new Promise<string>((resolve, reject) => {
+      broker.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8')));
+      broker.once('exit', (code) => reject(new Error(`broker script exited (${code})`)));
+    });
+    expect(ready).toContain('ready');
+    const [child] = deliveryProcesses(broker.pid!);
+    expect(child).toBeDefined();
+    broker.kill('SIGKILL');
+    const deadline = Date.now() + 15_000;
+    while (existsSync(`/proc/${child}`) && !readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.startsWith('Z') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(existsSync(`/proc/${child}`) && !readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')).toBe(false);
   });
 
   it('transforms and converts while the main thread is busy', async () => {
-    // A sealed segment, handed to the worker; then this thread blocks until Parquet shows up on
+    // A sealed segment, handed to the delivery process; then this thread blocks until Parquet shows up on
     // disk, which can only happen if something other than this thread does the work.
     const spool = await Spool.open({ dir: join(stateDir, 'spool') });
     const rule = compileRule(READINGS_RULE_SQL);
     for (const p of fleet.publishes) await spool.append({ kind: 'rule-output', receivedAt: p.receivedAt, data: rule.evaluate(p)! });
     const sealed = (await spool.roll())!;
-    const delivery = workerDelivery({ lake: lake.root, logger: recordingLogger([]) });
+    const delivery = processDelivery({ lake: lake.root, logger: recordingLogger([]) });
     try {
       const delivered = delivery.deliver({ id: sealed.id, file: spool.segmentFile(sealed.id) });
       const curated = join(lake.root, 'curated', 'readings');
@@ -99,14 +147,14 @@ describe('segment delivery in a worker thread', () => {
     }
   });
 
-  it('retries in the worker, then moves the records to the error output, holding PUBACKs meanwhile', async () => {
+  it('retries in the delivery process, then moves the records to the error output, holding PUBACKs meanwhile', async () => {
     // raw/ cannot be created (a file is in the way), errors/ can: every attempt fails the same way.
     await writeFile(join(lake.root, 'raw'), 'not a folder');
     const logs: LogLine[] = [];
     const logger = recordingLogger(logs);
     const retry = { attempts: 3, baseDelayMs: 100 };
     buffer = await openDurableBuffer({
-      stateDir, delivery: workerDelivery({ lake: lake.root, retry, logger }), logger,
+      stateDir, delivery: processDelivery({ lake: lake.root, retry, logger }), logger,
       bufferHints: { sizeMb: 0.02, intervalSeconds: 600 }, maxUndeliveredMb: 0.04,
     });
     let acked = 0;
