@@ -5,7 +5,8 @@
 // - max: a closed loop (each device keeps a small window of unacknowledged publishes), so the
 //   system sets the pace; measured publish -> PUBACK and, for the twin, publish -> Parquet
 //   (until the flush after the last PUBACK has delivered and converted everything).
-// The devices run in a forked process (load-generator.ts); the system under test runs here.
+// The devices run in a forked process (load-generator.ts); the system under test runs here
+// (the twin with its delivery process).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ export interface RunResult {
   generator: LoadResult;
   /** From the run's start until its readings were in curated Parquet (twin), or until the last PUBACK (aedes). */
   endToEndMs: number;
-  /** CPU time of this process (the system under test, all its threads) during the run. */
+  /** CPU time of the system under test (this process, all its threads, and the twin's delivery process) during the run. */
   systemCpuMs: number;
   /** p99 of this process's event-loop delay during the run: how long a PUBACK could wait behind other work. */
   eventLoopDelayP99Ms: number;
@@ -173,16 +174,15 @@ const machineBusyMs = (): number => cpus().reduce((sum, { times }) => sum + time
 async function measureRun(system: SystemUnderTest, generator: GeneratorProcess, load: LoadName, spec: LoadSpec): Promise<RunResult> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = system.cpuMs();
   const busyBefore = machineBusyMs();
   const started = performance.now();
   const result = await generator.run(spec);
   await system.settle();
   const endToEndMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
+  const systemCpuMs = system.cpuMs() - cpuBefore;
   const busy = machineBusyMs() - busyBefore;
   delay.disable();
-  const systemCpuMs = (cpu.user + cpu.system) / 1000;
   return {
     system: system.name, load, spec, generator: result, endToEndMs, systemCpuMs, eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
     // The generator's CPU covers its part of the run only, so this is an upper bound on others' use during settle().

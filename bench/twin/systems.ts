@@ -2,12 +2,17 @@
 // server certificate), so devices connect to each with the same mutual TLS and IoT policy:
 // - aedes alone: the twin's broker (aedes + TLS + policy hooks) with a sink that acknowledges
 //   at once: no spool, no fsync, no transform, no Parquet. What MQTT over TLS costs by itself.
-// - the twin: the same broker in front of the durable buffer, transform and converter.
+// - the twin: the same broker in front of the durable buffer, transform and converter (these
+//   two in the twin's delivery process).
 import { pino } from 'pino';
 import { startBroker } from '../../infra/local/broker/server.ts';
 import type { BufferHints, DurableBufferStats } from '../../infra/local/buffer/durable-buffer.ts';
 import { startTwin } from '../../infra/local/twin.ts';
 import { createLakeViews } from '../../pipeline/query/catalog.ts';
+import { childProcessCpuMs, ownCpuMs } from './process-cpu.ts';
+
+/** The twin's delivery process, by its entry file. */
+const DELIVERY_PROCESS_MARKER = 'delivery-process.ts';
 
 export type SystemName = 'aedes' | 'twin';
 
@@ -19,6 +24,8 @@ export interface SystemUnderTest {
   /** Rows in the lake's `readings` table (null for aedes, which keeps nothing). */
   storedReadings(): Promise<number | null>;
   bufferStats(): DurableBufferStats | null;
+  /** CPU milliseconds the system has used so far, in this process and in any process of its own. */
+  cpuMs(): number;
   close(): Promise<void>;
 }
 
@@ -31,6 +38,7 @@ export async function startAedesAlone(stateDir: string): Promise<SystemUnderTest
     settle: () => Promise.resolve(),
     storedReadings: () => Promise.resolve(null),
     bufferStats: () => null,
+    cpuMs: ownCpuMs,
     close: () => broker.close(),
   };
 }
@@ -50,6 +58,7 @@ export async function startTwinSystem({ stateDir, lake, bufferHints }: { stateDi
       }
     },
     bufferStats: () => twin.buffer.stats,
+    cpuMs: () => ownCpuMs() + childProcessCpuMs(DELIVERY_PROCESS_MARKER),
     close: () => twin.close(),
   };
 }
