@@ -9,8 +9,12 @@ import { errorsKey, rawReadingsKey } from '../../pipeline/storage/keys.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import type { BatchOutput, PlainRecord } from '../../pipeline/transform/batch.ts';
 
-// Asynchronous gzip runs on libuv's thread pool, off the event loop the broker shares.
-const gzip = promisify(gzipCallback);
+// Asynchronous gzip runs on libuv's thread pool, off the event loop.
+const gzipAsync = promisify(gzipCallback);
+// Level 3, not zlib's default 6: on the simulator's readings it takes half the CPU (about 1 us
+// less per reading, a sizeable share of the twin's delivery work) for objects 18 % larger.
+// (In AWS, Firehose compresses; this level only applies to the twin's raw zone.)
+const gzip = (data: Uint8Array | string): Promise<Buffer> => gzipAsync(data, { level: 3 });
 
 /** Firehose-style object name: `<stream>-<version>-<YYYY-MM-DD-HH-MM-SS>-<uuid>`. */
 export function firehoseObjectName(stream: string, nowMs: number, extension: string): string {
