@@ -52,17 +52,20 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
   const { accepted, rejected } = decodeMessage(message, { siteId, topicDeviceId, receivedAt }, RULE_FIELDS);
   if (accepted.length === 0 && rejected.length === 0) return { result: 'Dropped' };
 
-  let lines = '';
+  // Joined once, not built with `+=`: a flat string, where `+=` leaves a rope of pieces that
+  // every later use (length in bytes, encoding) has to flatten first.
+  const texts: string[] = [];
   let firstDay = Number.POSITIVE_INFINITY;
   for (const reading of accepted) {
-    lines += `${JSON.stringify(reading)}\n`;
+    texts.push(JSON.stringify(reading));
     firstDay = Math.min(firstDay, reading.ts);
   }
   for (const reading of rejected) {
-    lines += `${JSON.stringify(reading)}\n`;
+    texts.push(JSON.stringify(reading));
     firstDay = Math.min(firstDay, reading.ts ?? reading.received_at);
   }
-  return { result: 'Ok', lines, dt: utcDate(firstDay), accepted, rejected };
+  texts.push(''); // every line ends with a newline
+  return { result: 'Ok', lines: texts.join('\n'), dt: utcDate(firstDay), accepted, rejected };
 }
 
 /** Bytes the rule's three fields add to the device payload (`,"site_id":…` etc.); 0 for values a rule never produces. */
