@@ -14,9 +14,10 @@ const send = (message: FromDeliveryProcess): void => {
   if (process.connected) process.send?.(message);
 };
 process.on('disconnect', () => process.exit(0));
-// Ctrl-C in a terminal signals the whole process group, this process too, while the broker's
-// process still needs it to deliver what is buffered before it stops: that process decides
-// when this one ends (the close message, or the channel closing when it is gone).
+// The broker's process decides when this one ends (the close message, or the channel closing
+// when it is gone): it needs this one to deliver what is buffered before it stops. This process
+// has a process group of its own (so a terminal's Ctrl-C does not reach it), and signals sent to
+// it all the same, e.g. a service manager's SIGTERM to every process of the service, are ignored.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
 const forward = (level: keyof BufferLogger) => (object: object, message: string): void => send({ type: 'log', level, object, message });

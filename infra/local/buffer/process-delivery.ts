@@ -75,6 +75,11 @@ export function processDelivery({ lake, stream = TWIN_STREAM, retry = DEFAULT_RE
       execArgv: ['--import', TSX_LOADER],
       serialization: 'advanced', // Error objects cross intact
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // A process group of its own: Ctrl-C in a terminal signals the broker's group, and the
+      // broker still needs this process to deliver what is buffered before it stops (a signal
+      // arriving while the child is still loading would kill it before it could ignore it).
+      // It ends when the broker closes it, or when the IPC channel goes with the broker.
+      detached: true,
     });
     started.on('message', (message: FromDeliveryProcess) => {
       if (message.type === 'log') {

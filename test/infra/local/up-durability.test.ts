@@ -10,7 +10,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STATE_ENV } from '../../../infra/local/state.ts';
 import { createTestLake, type TestLake } from '../../helpers/lake.ts';
-import { connectTwinDevice } from '../../helpers/twin-device.ts';
+import { connectTwinDevice, publishAcked } from '../../helpers/twin-device.ts';
 import { execFileAsync, WATTLAKE_BIN } from '../../helpers/cli.ts';
 
 const DEVICE = 'meter-0001';
@@ -154,4 +154,17 @@ describe('wattlake up under kill -9', () => {
     expect(await lake.query('SELECT count(*) AS n FROM readings_unique'), context).toEqual([{ n: rows.length }]);
     expect((await readdir(join(stateDir, 'spool'))).filter((f) => f.endsWith('.log')), context).toEqual([]);
   }, 120_000);
+
+  it('delivers what it acknowledged when Ctrl-C comes at once after start', async () => {
+    // The delivery process may still be starting: a Ctrl-C to the terminal's process group must
+    // not kill it, as the broker's process needs it to deliver the buffered reading on the way out.
+    running = await startUp(stateDir, lake.root);
+    const client = await connectTwinDevice(stateDir, DEVICE, running.port);
+    await publishAcked(client, TOPIC, payloadOf(7));
+    process.kill(-running.child.pid!, 'SIGINT');
+    const stopped = await running.exited;
+    await client.endAsync(true);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(await lake.query('SELECT seq::BIGINT AS id FROM readings_unique')).toEqual([{ id: 7 }]);
+  }, 60_000);
 });
