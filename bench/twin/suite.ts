@@ -1,6 +1,6 @@
 // The twin suite: 1,000 TLS devices (by default) publish to aedes alone, then to the twin, each
 // with two loads (batched: 10 readings a message; single: 1), each load run twice:
-// - paced: an open loop at the target rate (and at a quarter of it), for the PUBACK
+// - paced: an open loop at the target rate (and at a quarter and a half of it), for the PUBACK
 //   latency at that load;
 // - max: a closed loop (each device keeps a small window of unacknowledged publishes), so the
 //   system sets the pace; measured publish -> PUBACK and, for the twin, publish -> Parquet
@@ -29,8 +29,8 @@ export const LOADS = [
   { name: 'single', readingsPerMessage: 1, pacedMessagesPerSecond: TARGETS.singleMessagesPerSecond },
 ] as const;
 export type LoadName = (typeof LOADS)[number]['name'];
-/** Paced runs go at these shares of the target rate: the target itself, and a quarter of it to show the latency below saturation. */
-export const PACED_FRACTIONS = [0.25, 1] as const;
+/** Paced runs go at these shares of the target rate: the target itself, and a quarter and a half of it, to show where the latency turns. */
+export const PACED_FRACTIONS = [0.25, 0.5, 1] as const;
 
 export interface TwinSuiteOptions {
   devices: number;
