@@ -24,6 +24,16 @@ type JsonObject = Record<string, unknown>;
 export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Space, tab, line feed and carriage return: all the whitespace JSON allows around a value. */
+const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** Length of JSON text `bytes` without the whitespace after its value (e.g. a Firehose record separator). */
+export function jsonTextEnd(bytes: Uint8Array): number {
+  let end = bytes.byteLength;
+  while (end > 0 && JSON_WHITESPACE.has(bytes[end - 1] as number)) end--;
+  return end;
+}
+
 interface Failure { reason: ReadingReason; detail: string }
 
 /**

@@ -23,6 +23,7 @@
 // - An empty payload counts as `{}` (AWS: "if you have an empty or a JSON payload, the
 //   resulting payload can have data added").
 // - `SELECT *` alone passes the payload bytes through unchanged, as for binary payloads.
+import { jsonTextEnd } from '../decode/payload.ts';
 import { parseRuleSql, type CompareOp, type Expr, type Literal, type RuleStatement } from './sql.ts';
 
 export { RuleSqlError } from './sql.ts';
@@ -155,8 +156,7 @@ function parsePayload(text: string): JsonObject | undefined {
  */
 function spliceAliases(payload: Uint8Array, parsed: JsonObject, statement: RuleStatement, ctx: Context): Uint8Array | null {
   // The payload parsed as an object, so it ends in `}` and at most JSON whitespace after it.
-  let end = payload.byteLength;
-  while (end > 0 && JSON_WHITESPACE.has(payload[end - 1] as number)) end--;
+  const end = jsonTextEnd(payload);
   if (end === 0) return null;
   let added = '';
   for (const item of statement.select) {
@@ -168,9 +168,6 @@ function spliceAliases(payload: Uint8Array, parsed: JsonObject, statement: RuleS
   const hasKeys = Object.keys(parsed).length > 0;
   return Buffer.concat([payload.subarray(0, end - 1), Buffer.from(`${hasKeys ? added : added.slice(1)}}`, 'utf8')]);
 }
-
-/** Space, tab, line feed and carriage return: all the whitespace JSON allows around a value. */
-const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 function project(statement: RuleStatement, ctx: Context): JsonObject {
   // No prototype, so a payload key such as "__proto__" stays an ordinary key.

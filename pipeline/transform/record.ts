@@ -1,7 +1,7 @@
 // Stage 1 for one Firehose record: the IoT rule's output (device payload + site_id,
 // topic_device_id, received_at) in, normalized JSON lines out (one per reading), with
 // quarantined readings marked by their `reason` so the converter can route them.
-import { decodeMessage, isJsonObject } from '../decode/payload.ts';
+import { decodeMessage, isJsonObject, jsonTextEnd } from '../decode/payload.ts';
 import type { RecordError } from '../decode/reasons.ts';
 import { utcDate } from '../schema/ids.ts';
 import { LIMITS, type NormalizedReading, type RejectedReading } from '../schema/readings.ts';
@@ -41,7 +41,8 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
   }
   const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt } = message;
-  const payloadBytes = data.byteLength - trailingWhitespace(data) - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
+  // Trailing whitespace (the rule action's newline separator) is not part of the payload.
+  const payloadBytes = jsonTextEnd(data) - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
   if (payloadBytes > LIMITS.maxPayloadBytes) {
     return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `about ${payloadBytes} bytes of device payload` };
   }
@@ -73,11 +74,4 @@ function ruleFieldsBytes(siteId: unknown, topicDeviceId: unknown, receivedAt: un
   const scalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
   if (!scalar(siteId) || !scalar(topicDeviceId) || !scalar(receivedAt)) return 0;
   return Buffer.byteLength(JSON.stringify({ site_id: siteId, topic_device_id: topicDeviceId, received_at: receivedAt })) - 1;
-}
-
-/** Bytes of whitespace at the end (the rule action's newline separator is not part of the payload). */
-function trailingWhitespace(data: Uint8Array): number {
-  let n = 0;
-  while (n < data.byteLength && [0x0a, 0x0d, 0x20, 0x09].includes(data[data.byteLength - 1 - n] as number)) n++;
-  return n;
 }
