@@ -7,12 +7,10 @@
 import { pino } from 'pino';
 import { startBroker } from '../../infra/local/broker/server.ts';
 import type { BufferHints, DurableBufferStats } from '../../infra/local/buffer/durable-buffer.ts';
+import { DELIVERY_PROCESS_ENTRY } from '../../infra/local/buffer/process-delivery.ts';
 import { startTwin } from '../../infra/local/twin.ts';
 import { createLakeViews } from '../../pipeline/query/catalog.ts';
 import { childProcessCpuMs, ownCpuMs } from './process-cpu.ts';
-
-/** The twin's delivery process, by its entry file. */
-const DELIVERY_PROCESS_MARKER = 'delivery-process.ts';
 
 export type SystemName = 'aedes' | 'twin';
 
@@ -58,7 +56,7 @@ export async function startTwinSystem({ stateDir, lake, bufferHints }: { stateDi
       }
     },
     bufferStats: () => twin.buffer.stats,
-    cpuMs: () => ownCpuMs() + childProcessCpuMs(DELIVERY_PROCESS_MARKER),
+    cpuMs: () => ownCpuMs() + childProcessCpuMs(DELIVERY_PROCESS_ENTRY),
     close: () => twin.close(),
   };
 }

@@ -44,4 +44,3 @@ process.on('message', (message: ToDeliveryProcess) => {
     (error: unknown) => send({ type: 'failed', requestId, error: error instanceof Error ? error : new Error(String(error)) }),
   );
 });
-send({ type: 'ready' });

@@ -32,12 +32,12 @@ export type ToDeliveryProcess =
   | { type: 'close' };
 
 export type FromDeliveryProcess =
-  | { type: 'ready' }
   | { type: 'result'; requestId: number; result: SegmentDeliveryResult }
   | { type: 'failed'; requestId: number; error: Error }
   | { type: 'log'; level: keyof BufferLogger; object: object; message: string };
 
-const ENTRY = fileURLToPath(new URL('./delivery-process.ts', import.meta.url));
+/** The delivery process's entry file: also how to find the process in a process listing. */
+export const DELIVERY_PROCESS_ENTRY = fileURLToPath(new URL('./delivery-process.ts', import.meta.url));
 // The sources are TypeScript: the child loads tsx's hooks first (resolved here, so the child
 // finds them whatever its working directory).
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -71,7 +71,7 @@ export function processDelivery({ lake, stream = TWIN_STREAM, retry = DEFAULT_RE
   };
 
   const start = (): ChildProcess => {
-    const started = fork(ENTRY, [JSON.stringify(config)], {
+    const started = fork(DELIVERY_PROCESS_ENTRY, [JSON.stringify(config)], {
       execArgv: ['--import', TSX_LOADER],
       serialization: 'advanced', // Error objects cross intact
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

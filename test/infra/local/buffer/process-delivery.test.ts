@@ -9,7 +9,7 @@ import { openDurableBuffer, type DurableBuffer } from '../../../../infra/local/b
 import { DELIVERY_NICENESS } from '../../../../infra/local/buffer/background-priority.ts';
 import type { BufferLogger } from '../../../../infra/local/buffer/logger.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
-import { processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
+import { DELIVERY_PROCESS_ENTRY, processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
 import { compileRule } from '../../../../pipeline/rule/evaluate.ts';
 import { READINGS_RULE_SQL } from '../../../../pipeline/rule/readings-rule.ts';
 import { createTestLake, type TestLake } from '../../../helpers/lake.ts';
@@ -36,7 +36,7 @@ function deliveryProcesses(ppid: number): number[] {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
     try {
       const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('delivery-process.ts');
+      return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(DELIVERY_PROCESS_ENTRY);
     } catch {
       return false;
     }
