@@ -3,6 +3,8 @@
 import { count, markdownTable, perSecond, seconds } from '../report.ts';
 import { PACED_FRACTIONS, TARGETS, type LoadName, type RunResult, type TwinSuiteResult } from './suite.ts';
 
+/** `a`, `a and b`, `a, b, and c`. */
+const listed = (items: readonly string[]): string => new Intl.ListFormat('en', { type: 'conjunction' }).format(items);
 const ms = (value: number): string => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 const SYSTEM_LABEL = { aedes: 'aedes alone (TLS + policy, no persistence)', twin: 'twin (spool + fsync, transform, Parquet)' } as const;
 
@@ -22,7 +24,7 @@ function setupTable({ params, provisionMs, systems }: TwinSuiteResult): string {
     ['processes', `the system under test in the bench process (the twin with its delivery process, at nice 10); all devices in one forked load-generator process (mqtt.js); ${params.cores} cores shared`],
     ['loads', 'batched: 10 readings a message (batch form); single: 1 reading a message (single form); ISO timestamps'],
     ['max run', `each device publishes ${count(params.messagesPerDevice)} messages, keeping ${params.window} unacknowledged`],
-    ['paced run', `${params.pacedSeconds} s at ${PACED_FRACTIONS.map((f) => `${f * 100} %`).join(' and ')} of the target message rate, spread evenly over the devices; PUBACK latency after a ${Math.min(2, params.pacedSeconds / 5)} s ramp`],
+    ['paced run', `${params.pacedSeconds} s at ${listed(PACED_FRACTIONS.map((f) => `${f * 100} %`))} of the target message rate, spread evenly over the devices; PUBACK latency after a ${Math.min(2, params.pacedSeconds / 5)} s ramp`],
     ['order', `per system: warm-up, paced batched, paced single, max batched, max single; each run starts ${seconds(params.pauseMs)} after the previous one settled`],
     ['CPU others', 'CPU time the machine spent outside the two processes during a run: other users of the machine, which make the timings noisy'],
     ['twin buffer hints', `${params.bufferHints.sizeMb} MB / ${params.bufferHints.intervalSeconds} s`],
