@@ -4,13 +4,13 @@
 // Driven over IPC (load-protocol.ts): connects every device with its own certificate, runs each
 // load it is sent and reports its result, until told to stop.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import mqtt, { type MqttClient } from 'mqtt';
 import { credentialsFromStateDir } from '../../firmware/simulator/device-credentials.ts';
+import { BenchDevice } from './bench-device.ts';
 import { LatencyRecorder } from './latency.ts';
 import type { FromGenerator, GeneratorConfig, LoadResult, LoadSpec, ToGenerator } from './load-protocol.ts';
 import { deviceStream, nextMessage, type DeviceStream } from './payloads.ts';
 
-interface Device { client: MqttClient; stream: DeviceStream; inFlight: number }
+interface Device { client: BenchDevice; stream: DeviceStream }
 
 const send = (message: FromGenerator): void => {
   process.send?.(message);
@@ -18,15 +18,15 @@ const send = (message: FromGenerator): void => {
 
 async function connectAll(config: GeneratorConfig): Promise<Device[]> {
   const credentials = credentialsFromStateDir(config.stateDir);
+  const { hostname, port } = new URL(config.url);
   const devices: Device[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < config.devices.length) {
       const { deviceId, siteId } = config.devices[next++]!;
       const { ca, cert, key } = await credentials(deviceId);
-      const client = await mqtt.connectAsync(config.url, { clientId: deviceId, ca, cert, key, protocolVersion: 4, clean: true, keepalive: 300, reconnectPeriod: 0, connectTimeout: 30_000 });
-      client.on('error', () => undefined); // a lost connection shows as failed publishes
-      devices.push({ client, stream: deviceStream(deviceId, siteId), inFlight: 0 });
+      const client = await BenchDevice.connect({ host: hostname, port: Number(port), clientId: deviceId, ca, cert, key });
+      devices.push({ client, stream: deviceStream(deviceId, siteId) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(config.connectConcurrency, config.devices.length) }, worker));
@@ -53,12 +53,10 @@ function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<Lo
   const measureFrom = started + (load.kind === 'paced' ? load.rampSeconds * 1000 : 0);
   const publish = (device: Device, onAck?: () => void): void => {
     const payload = nextMessage(device.stream, load.readingsPerMessage, firstTs);
-    device.inFlight++;
     counts.inFlight++;
     const at = performance.now();
-    device.client.publish(device.stream.topic, payload, { qos: 1 }, (error) => {
+    device.client.publish(device.stream.topic, payload, (error) => {
       lastAck = performance.now();
-      device.inFlight--;
       counts.inFlight--;
       if (error) counts.failed++;
       else {
@@ -90,7 +88,7 @@ function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<Lo
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * load.messagesPerSecond));
       for (; turn < due; turn++) {
         const device = devices[turn % devices.length]!;
-        if (device.inFlight >= load.maxInFlightPerDevice) counts.skipped++;
+        if (device.client.inFlight >= load.maxInFlightPerDevice) counts.skipped++;
         else publish(device);
       }
       if (turn >= total) {
@@ -123,7 +121,7 @@ async function handle(message: ToGenerator): Promise<void> {
   } else if (message.type === 'run') {
     send({ type: 'result', result: await runLoad(devices, message.load, firstTs) });
   } else {
-    await Promise.all(devices.map((d) => d.client.endAsync(true)));
+    await Promise.all(devices.map((d) => d.client.close()));
     process.disconnect();
   }
 }
