@@ -10,7 +10,8 @@ import { LatencyRecorder } from './latency.ts';
 import type { FromGenerator, GeneratorConfig, LoadResult, LoadSpec, ToGenerator } from './load-protocol.ts';
 import { deviceStream, nextMessage, type DeviceStream } from './payloads.ts';
 
-interface Device { client: BenchDevice; stream: DeviceStream }
+/** `messages`: this run's payloads, built before it starts; `sent` of them are published. */
+interface Device { client: BenchDevice; stream: DeviceStream; messages: Buffer[]; sent: number }
 
 const send = (message: FromGenerator): void => {
   process.send?.(message);
@@ -26,15 +27,30 @@ async function connectAll(config: GeneratorConfig): Promise<Device[]> {
       const { deviceId, siteId } = config.devices[next++]!;
       const { ca, cert, key } = await credentials(deviceId);
       const client = await BenchDevice.connect({ host: hostname, port: Number(port), clientId: deviceId, ca, cert, key });
-      devices.push({ client, stream: deviceStream(deviceId, siteId) });
+      devices.push({ client, stream: deviceStream(deviceId, siteId), messages: [], sent: 0 });
     }
   };
   await Promise.all(Array.from({ length: Math.min(config.connectConcurrency, config.devices.length) }, worker));
   return devices;
 }
 
+/**
+ * Builds every message a run may publish before it starts (a paced run's turns go round the
+ * devices in order), so that the generator's CPU during the run goes to MQTT and TLS: it shares
+ * the machine with the system under test. Messages of skipped turns are never sent.
+ */
+function prepareMessages(devices: Device[], load: LoadSpec, firstTs: number): void {
+  const total = load.kind === 'max' ? devices.length * load.messagesPerDevice : Math.round(load.messagesPerSecond * load.seconds);
+  devices.forEach((device, i) => {
+    const count = i < total ? Math.floor((total - 1 - i) / devices.length) + 1 : 0;
+    device.messages = Array.from({ length: count }, () => nextMessage(device.stream, load.readingsPerMessage, firstTs));
+    device.sent = 0;
+  });
+}
+
 function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<LoadResult> {
   const expected = load.kind === 'max' ? devices.length * load.messagesPerDevice : Math.ceil(load.messagesPerSecond * load.seconds);
+  prepareMessages(devices, load, firstTs);
   const latencies = new LatencyRecorder(expected);
   const counts = { messages: 0, readings: 0, failed: 0, skipped: 0, inFlight: 0 };
   const cpuBefore = process.cpuUsage();
@@ -52,7 +68,7 @@ function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<Lo
   // A paced run's first seconds are its ramp: their latencies show the start, not the steady state.
   const measureFrom = started + (load.kind === 'paced' ? load.rampSeconds * 1000 : 0);
   const publish = (device: Device, onAck?: () => void): void => {
-    const payload = nextMessage(device.stream, load.readingsPerMessage, firstTs);
+    const payload = device.messages[device.sent++]!;
     counts.inFlight++;
     const at = performance.now();
     device.client.publish(device.stream.topic, payload, (error) => {
@@ -102,6 +118,7 @@ function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<Lo
   return finished.then(() => {
     const cpu = process.cpuUsage(cpuBefore);
     delay.disable();
+    for (const device of devices) device.messages = [];
     return {
       messages: counts.messages, readings: counts.readings, failed: counts.failed, skipped: counts.skipped,
       elapsedMs: lastAck - started, latency: latencies.summary(), cpuMs: (cpu.user + cpu.system) / 1000, eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
