@@ -1,8 +1,7 @@
 // `wattlake ingest`: recorded MQTT messages through the same path as live traffic, without a
 // broker: IoT rule -> Firehose transform (in processor-sized batches) -> raw objects -> converter.
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { compileRule } from '../../pipeline/rule/evaluate.ts';
-import { READINGS_RULE_NAME, READINGS_RULE_SQL } from '../../pipeline/rule/readings-rule.ts';
+import { readingsRule as rule } from '../../pipeline/rule/readings-rule.ts';
 import { LIMITS } from '../../pipeline/schema/readings.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import { LocalFirehose, type FirehoseStats } from './local-firehose.ts';
@@ -26,7 +25,6 @@ export interface IngestOptions {
   onProgress?: (summary: IngestSummary) => void;
 }
 
-const rule = compileRule(READINGS_RULE_SQL, { ruleName: READINGS_RULE_NAME });
 
 /** Parses one ingest line; returns an error message for lines that are not a recorded message. */
 export function parseIngestLine(text: string, now: number): { topic: string; payload: Buffer; receivedAt: number } | string {

@@ -1,10 +1,12 @@
-// Delivers one sealed spool segment like Firehose delivers a buffer: through the transform,
-// into raw objects per `dt`, then the converter (all in LocalFirehose). A failed attempt is
+// Delivers one sealed spool segment like IoT Core's rule action and Firehose deliver it: the
+// IoT rule on each publish, then through the transform, into raw objects per `dt`, then the
+// converter (all in LocalFirehose). A failed attempt is
 // retried with exponential backoff on a fresh LocalFirehose; when every attempt failed, the
 // segment's records go to the error output instead (as Firehose does once its Lambda retries
 // are exhausted), so one poisonous segment cannot stall the buffer.
 import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBInstance } from '@duckdb/node-api';
+import { readingsRule } from '../../../pipeline/rule/readings-rule.ts';
 import { LIMITS } from '../../../pipeline/schema/readings.ts';
 import type { ObjectStore } from '../../../pipeline/storage/object-store.ts';
 import { deliverToLake } from '../firehose-delivery.ts';
@@ -54,8 +56,12 @@ export async function deliverSegment({ records, store, duckdb, stream, retry, lo
       const firehose = new LocalFirehose({ store, duckdb, stream, now });
       for (let i = 0; i < records.length; i++) {
         const record = records[i] as SpoolRecord;
-        if (record.kind === 'rule-output') firehose.put(record.data, record.receivedAt);
-        else firehose.refuse(record.data, record.receivedAt, 'payload_too_large', `${record.data.byteLength} bytes > ${LIMITS.maxPayloadBytes}`);
+        if (record.kind === 'refused-oversize') {
+          firehose.refuse(record.data, record.receivedAt, 'payload_too_large', `${record.data.byteLength} bytes > ${LIMITS.maxPayloadBytes}`);
+        } else {
+          const data = firehoseData(record);
+          if (data !== null) firehose.put(data, record.receivedAt);
+        }
         if (i % RECORDS_PER_SLICE === RECORDS_PER_SLICE - 1) await nextTick();
       }
       await firehose.deliver(onConverted);
@@ -74,15 +80,24 @@ export async function deliverSegment({ records, store, duckdb, stream, retry, lo
   return { firehose: null, attempts: retry.attempts, errorKey };
 }
 
+/** What the rule's Firehose action sends for a spooled record: for a publish the rule's output (null when the rule does not fire), else the record's data. */
+function firehoseData(record: SpoolRecord): Uint8Array | null {
+  if (record.kind !== 'publish') return record.data;
+  return readingsRule.evaluate({ topic: record.topic, payload: record.data, receivedAt: record.receivedAt, clientId: record.clientId });
+}
+
 /** Firehose's processing-failed error output, one JSON line per record, with the rule output as rawData. */
 function deliveryFailedLines(records: readonly SpoolRecord[], attempts: number, message: string, nowMs: number): string {
-  return records.map((record) => `${JSON.stringify({
-    attemptsMade: attempts,
-    arrivalTimestamp: record.receivedAt,
-    errorCode: record.kind === 'refused-oversize' ? 'payload_too_large' : DELIVERY_FAILED_CODE,
-    errorMessage: message.slice(0, 500),
-    attemptEndingTimestamp: nowMs,
-    rawData: Buffer.from(record.data).toString('base64'),
-    lambdaArn: 'local:wattlake-transform',
-  })}\n`).join('');
+  return records.map((record) => {
+    const data = firehoseData(record);
+    return data === null ? '' : `${JSON.stringify({
+      attemptsMade: attempts,
+      arrivalTimestamp: record.receivedAt,
+      errorCode: record.kind === 'refused-oversize' ? 'payload_too_large' : DELIVERY_FAILED_CODE,
+      errorMessage: message.slice(0, 500),
+      attemptEndingTimestamp: nowMs,
+      rawData: Buffer.from(data).toString('base64'),
+      lambdaArn: 'local:wattlake-transform',
+    })}\n`;
+  }).join('');
 }

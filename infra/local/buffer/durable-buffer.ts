@@ -1,6 +1,7 @@
-// The twin's Firehose: the broker hands every accepted publish to `sink`, which applies the IoT
-// rule (as IoT Core does before its Firehose action) and appends the rule's output to the
-// spool; the promise, and so the PUBACK, waits for the fsync. The active segment is sealed when
+// The twin's Firehose: the broker hands every accepted publish to `sink`, which appends the
+// publishes the IoT rule selects to the spool; the promise, and so the PUBACK, waits for the
+// fsync. The rule's SQL is evaluated at delivery, before the transform (IoT Core, too, runs
+// rules after the PUBACK). The active segment is sealed when
 // it reaches the size hint or its oldest record the interval hint, and sealed segments are
 // delivered in the background, oldest first (transform, raw objects per `dt`, converter: for
 // the twin in a child process, two segments at a time, see segment-delivery.ts), then
@@ -17,8 +18,7 @@
 // devices × in-flight window × payload size (for devices that keep to a window: MQTT 3.1.1 has
 // no receive maximum a broker could enforce), and disk by the bound plus one segment.
 import path from 'node:path';
-import { compileRule } from '../../../pipeline/rule/evaluate.ts';
-import { READINGS_RULE_NAME, READINGS_RULE_SQL } from '../../../pipeline/rule/readings-rule.ts';
+import { readingsRule } from '../../../pipeline/rule/readings-rule.ts';
 import { LIMITS } from '../../../pipeline/schema/readings.ts';
 import type { AcceptedPublish, PublishSink } from '../broker/types.ts';
 import { addCounts, emptyFirehoseStats, type FirehoseStats } from '../local-firehose.ts';
@@ -88,7 +88,6 @@ export interface DurableBuffer {
 const MB = 1024 * 1024;
 
 interface RoomWaiter { bytes: number; wake: () => void }
-const rule = compileRule(READINGS_RULE_SQL, { ruleName: READINGS_RULE_NAME });
 
 export async function openDurableBuffer(options: DurableBufferOptions): Promise<DurableBuffer> {
   const { sizeMb, intervalSeconds } = options.bufferHints;
@@ -149,13 +148,14 @@ class Buffering {
     if (payload.byteLength > LIMITS.maxPayloadBytes) {
       this.counters.oversize++;
       record = { kind: 'refused-oversize', receivedAt, data: payload };
+    } else if (!readingsRule.matches(topic)) {
+      this.counters.unrouted++;
+      return;
     } else {
-      const output = rule.evaluate({ topic, payload, receivedAt, clientId });
-      if (output === null) {
-        this.counters.unrouted++;
-        return;
-      }
-      record = { kind: 'rule-output', receivedAt, data: output };
+      // The rule itself runs at delivery, in the delivery process, as IoT Core runs rules after
+      // the PUBACK: parsing every payload here cost the broker's event loop about a tenth of its
+      // time per message.
+      record = { kind: 'publish', receivedAt, topic, clientId, data: payload };
     }
     // No await unless there is no room: the room check and the append must run in one tick,
     // or a burst of publishes would all pass the check before any of them is counted.

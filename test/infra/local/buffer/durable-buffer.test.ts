@@ -1,9 +1,12 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDurableBuffer, type DurableBuffer, type DurableBufferOptions } from '../../../../infra/local/buffer/durable-buffer.ts';
+import { scanSegment } from '../../../../infra/local/buffer/spool-format.ts';
+import { Spool } from '../../../../infra/local/buffer/spool.ts';
+import { readingsRule } from '../../../../pipeline/rule/readings-rule.ts';
 import type { ObjectStore } from '../../../../pipeline/storage/object-store.ts';
 import { createTestLake, type TestLake } from '../../../helpers/lake.ts';
 import { fleetPublishes, waitFor } from '../../../helpers/publishes.ts';
@@ -56,6 +59,28 @@ describe('durable buffer', () => {
     expect(buffer.stats.spooled).toBe(1);
     expect(await spoolFiles()).toEqual(['000001.log']);
     expect(await counts()).toEqual({ stored: 0, unique: 0 }); // buffered, not yet delivered
+  });
+
+  it('spools a publish as the broker accepted it, and applies the IoT rule only at delivery', async () => {
+    const buffer = await open();
+    const [first] = fleet.publishes as [typeof fleet.publishes[number]];
+    await buffer.sink(first);
+    const { records } = scanSegment(await readFile(join(stateDir, 'spool', '000001.log')));
+    expect(records).toEqual([{ kind: 'publish', receivedAt: first.receivedAt, topic: first.topic, clientId: first.clientId, data: first.payload }]);
+    await buffer.flush();
+    const [, , siteId, deviceId] = first.topic.split('/');
+    const rows = await lake.query('SELECT DISTINCT site_id, device_id, received_at FROM readings');
+    expect(rows).toEqual([{ site_id: siteId, device_id: deviceId, received_at: new Date(first.receivedAt).toISOString() }]);
+  });
+
+  it('delivers a spool written when the rule ran before spooling (rule-output records), as after an upgrade', async () => {
+    const old = await Spool.open({ dir: join(stateDir, 'spool') });
+    for (const p of fleet.publishes) await old.append({ kind: 'rule-output', receivedAt: p.receivedAt, data: readingsRule.evaluate(p)! });
+    await old.close();
+
+    const buffer = await open();
+    await buffer.flush();
+    expect(await counts()).toEqual({ stored: fleet.readings, unique: fleet.readings });
   });
 
   it('acknowledges a publish the rule does not select without spooling it', async () => {
