@@ -153,8 +153,8 @@ class Buffering {
       return;
     } else {
       // The rule itself runs at delivery, in the delivery process, as IoT Core runs rules after
-      // the PUBACK: parsing every payload here cost the broker's event loop 12-20 % of its CPU
-      // per message (docs/benchmarks.md).
+      // the PUBACK: parsing every payload here cost the broker's event loop 5-20 % of its CPU
+      // per message in A/B runs (docs/benchmarks.md).
       record = { kind: 'publish', receivedAt, topic, clientId, data: payload };
     }
     // No await unless there is no room: the room check and the append must run in one tick,
