@@ -1,9 +1,9 @@
 // Delivers one sealed spool segment like IoT Core's rule action and Firehose deliver it: the
 // IoT rule on each publish, then through the transform, into raw objects per `dt`, then the
-// converter (all in LocalFirehose). A failed attempt is
-// retried with exponential backoff on a fresh LocalFirehose; when every attempt failed, the
-// segment's records go to the error output instead (as Firehose does once its Lambda retries
-// are exhausted), so one poisonous segment cannot stall the buffer.
+// converter (all in LocalFirehose). A failed attempt is retried with exponential backoff on a
+// fresh LocalFirehose; when every attempt failed, the segment's records go to the error output
+// instead (as Firehose does once its Lambda retries are exhausted), so one poisonous segment
+// cannot stall the buffer.
 import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { readingsRule } from '../../../pipeline/rule/readings-rule.ts';

@@ -22,6 +22,8 @@ const MAX_NAME_BYTES = 0xffff;
 export type SpoolRecord =
   | { kind: 'publish'; receivedAt: number; topic: string; clientId: string; data: Uint8Array }
   | { kind: 'rule-output' | 'refused-oversize'; receivedAt: number; data: Uint8Array };
+// receivedAt: broker receive time, epoch ms (the rule's timestamp(), Firehose's approximateArrivalTimestamp).
+// data: the payload (publish, refused-oversize) or the rule's output (rule-output).
 export type SpoolRecordKind = SpoolRecord['kind'];
 const KIND_CODES: Record<SpoolRecordKind, number> = { 'rule-output': 0, 'refused-oversize': 1, publish: 2 };
 const KINDS: SpoolRecordKind[] = ['rule-output', 'refused-oversize', 'publish'];
