@@ -3,8 +3,7 @@
 // split into processor-sized invocations (Firehose's default 1 MB Lambda buffer).
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
 import { generateFleetMessages } from '../../firmware/simulator/fleet.ts';
-import { compileRule } from '../../pipeline/rule/evaluate.ts';
-import { READINGS_RULE_SQL } from '../../pipeline/rule/readings-rule.ts';
+import { readingsRule as rule } from '../../pipeline/rule/readings-rule.ts';
 
 export interface IngestDataset {
   invocations: FirehoseTransformationEventRecord[][];
@@ -23,7 +22,6 @@ export const REDELIVERY_EVERY = 100;
 const PROCESSOR_BUFFER_BYTES = 1_000_000;
 
 export function buildDataset({ devices = 1000, readingsPerDevice = 1000, batchSize = 10, seed = 2026 } = {}): IngestDataset {
-  const rule = compileRule(READINGS_RULE_SQL);
   const start = Date.UTC(2026, 10, 16); // a Monday, so the data has weekday and weekend shapes when long enough
   const invocations: FirehoseTransformationEventRecord[][] = [];
   let current: FirehoseTransformationEventRecord[] = [];

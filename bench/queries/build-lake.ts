@@ -12,8 +12,7 @@ import { compactLake } from '../../pipeline/convert/compact.ts';
 import { convertRawObject } from '../../pipeline/convert/converter.ts';
 import { formatCsv } from '../../pipeline/reference/csv.ts';
 import { installReferenceTable } from '../../pipeline/reference/install.ts';
-import { compileRule } from '../../pipeline/rule/evaluate.ts';
-import { READINGS_RULE_SQL } from '../../pipeline/rule/readings-rule.ts';
+import { readingsRule as rule } from '../../pipeline/rule/readings-rule.ts';
 import type { FolderStore } from '../../pipeline/storage/folder-store.ts';
 import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
 import type { Log } from '../measure.ts';
@@ -78,7 +77,6 @@ export async function buildQueryLake({ store, duckdb, devices, days, start, onPa
   const startMs = Date.parse(`${start}T00:00:00Z`);
   const sites = sitesFor(devices);
   await installReference(store, sites);
-  const rule = compileRule(READINGS_RULE_SQL);
   const began = performance.now();
   let readings = 0;
   let messages = 0;

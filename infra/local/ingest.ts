@@ -25,7 +25,6 @@ export interface IngestOptions {
   onProgress?: (summary: IngestSummary) => void;
 }
 
-
 /** Parses one ingest line; returns an error message for lines that are not a recorded message. */
 export function parseIngestLine(text: string, now: number): { topic: string; payload: Buffer; receivedAt: number } | string {
   let value: unknown;

@@ -10,8 +10,7 @@ import { DELIVERY_NICENESS } from '../../../../infra/local/buffer/background-pri
 import type { BufferLogger } from '../../../../infra/local/buffer/logger.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
 import { DELIVERY_PROCESS_ENTRY, processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
-import { compileRule } from '../../../../pipeline/rule/evaluate.ts';
-import { READINGS_RULE_SQL } from '../../../../pipeline/rule/readings-rule.ts';
+import { readingsRule as rule } from '../../../../pipeline/rule/readings-rule.ts';
 import { createTestLake, type TestLake } from '../../../helpers/lake.ts';
 import { fleetPublishes } from '../../../helpers/publishes.ts';
 
@@ -126,7 +125,6 @@ describe('segment delivery in a child process', () => {
     // A sealed segment, handed to the delivery process; then this thread blocks until Parquet shows up on
     // disk, which can only happen if something other than this thread does the work.
     const spool = await Spool.open({ dir: join(stateDir, 'spool') });
-    const rule = compileRule(READINGS_RULE_SQL);
     for (const p of fleet.publishes) await spool.append({ kind: 'rule-output', receivedAt: p.receivedAt, data: rule.evaluate(p)! });
     const sealed = (await spool.roll())!;
     const delivery = processDelivery({ lake: lake.root, logger: recordingLogger([]) });
