@@ -34,13 +34,16 @@ async function connectAll(config: GeneratorConfig): Promise<Device[]> {
   return devices;
 }
 
+/** Publishes a run makes at most: every device's messages in a max run, every turn of a paced one. */
+const runMessages = (devices: Device[], load: LoadSpec): number =>
+  load.kind === 'max' ? devices.length * load.messagesPerDevice : Math.round(load.messagesPerSecond * load.seconds);
+
 /**
  * Builds every message a run may publish before it starts (a paced run's turns go round the
  * devices in order), so that the generator's CPU during the run goes to MQTT and TLS: it shares
  * the machine with the system under test. Messages of skipped turns are never sent.
  */
-function prepareMessages(devices: Device[], load: LoadSpec, firstTs: number): void {
-  const total = load.kind === 'max' ? devices.length * load.messagesPerDevice : Math.round(load.messagesPerSecond * load.seconds);
+function prepareMessages(devices: Device[], load: LoadSpec, total: number, firstTs: number): void {
   devices.forEach((device, i) => {
     const count = i < total ? Math.floor((total - 1 - i) / devices.length) + 1 : 0;
     device.messages = Array.from({ length: count }, () => nextMessage(device.stream, load.readingsPerMessage, firstTs));
@@ -49,9 +52,9 @@ function prepareMessages(devices: Device[], load: LoadSpec, firstTs: number): vo
 }
 
 function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<LoadResult> {
-  const expected = load.kind === 'max' ? devices.length * load.messagesPerDevice : Math.ceil(load.messagesPerSecond * load.seconds);
-  prepareMessages(devices, load, firstTs);
-  const latencies = new LatencyRecorder(expected);
+  const total = runMessages(devices, load);
+  prepareMessages(devices, load, total, firstTs);
+  const latencies = new LatencyRecorder(total);
   const counts = { messages: 0, readings: 0, failed: 0, skipped: 0, inFlight: 0 };
   const cpuBefore = process.cpuUsage();
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -99,7 +102,6 @@ function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<Lo
     settleIfDone();
   } else {
     let turn = 0;
-    const total = Math.round(load.messagesPerSecond * load.seconds);
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * load.messagesPerSecond));
       for (; turn < due; turn++) {
