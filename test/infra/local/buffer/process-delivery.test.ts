@@ -30,12 +30,6 @@ const threadNiceness = (pid: number | 'self'): number[] => readdirSync(`/proc/${
   }
 });
 
-/** The autogroup of process `pid` and its nice value (Linux with autogroup scheduling: "/autogroup-711 nice 10"). */
-function autogroup(pid: number | 'self'): { id: string; nice: number } {
-  const [id = '', , nice = ''] = readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim().split(' ');
-  return { id, nice: Number(nice) };
-}
-
 /** PIDs of the delivery processes whose parent is `ppid` (Linux). */
 function deliveryProcesses(ppid: number): number[] {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
@@ -105,19 +99,6 @@ describe('segment delivery in a child process', () => {
     expect(childNiceness.length).toBeGreaterThan(3); // V8's, libuv's pool and DuckDB's threads too
     expect(new Set(childNiceness)).toEqual(new Set([DELIVERY_NICENESS]));
     expect(Math.max(...threadNiceness('self'))).toBe(Math.max(...niceBefore)); // the broker's process is untouched
-  });
-
-  it.runIf(existsSync('/proc/self/autogroup') && autogroup('self').nice < DELIVERY_NICENESS)('lowers the autogroup of the delivery process, its own session, and not the broker\'s', async () => {
-    // With autogroup scheduling the kernel shares the CPU between sessions before it looks at thread nice values.
-    const brokerBefore = autogroup('self');
-    buffer = await openDurableBuffer({ stateDir, delivery: processDelivery({ lake: lake.root, logger: recordingLogger([]) }), bufferHints: HINTS });
-    await Promise.all(fleet.publishes.map((p) => buffer!.sink(p)));
-    await buffer.flush();
-    const [child] = deliveryProcesses(process.pid);
-    expect(child).toBeDefined();
-    expect(autogroup(child!).id).not.toBe(brokerBefore.id);
-    expect(autogroup(child!).nice).toBe(DELIVERY_NICENESS);
-    expect(autogroup('self')).toEqual(brokerBefore);
   });
 
   it.runIf(process.platform === 'linux')('exits when the broker\'s process is killed', async () => {
