@@ -8,6 +8,7 @@ import type { FirehoseTransformationResult } from 'aws-lambda';
 import { errorsKey, rawReadingsKey } from '../../pipeline/storage/keys.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import type { BatchOutput, PlainRecord } from '../../pipeline/transform/batch.ts';
+import { ReusedBuffers } from './reused-buffers.ts';
 
 // Asynchronous gzip runs on libuv's thread pool, off the event loop.
 const gzipAsync = promisify(gzipCallback);
@@ -52,36 +53,62 @@ export function errorOutputLines(source: readonly PlainRecord[], failures: Batch
   }).join('');
 }
 
+/** Where raw objects' lines are encoded: one process-wide set, as deliveries come and go. */
+export const textBuffers = new ReusedBuffers();
+
+export interface DeliveredToLake {
+  rawKeys: string[];
+  /** The uncompressed lines of each raw object (for the converter hand-off), valid until `release()`. */
+  lines: Uint8Array[];
+  errorKey: string | null;
+  /** Gives the lines' memory back for reuse; call once they are converted. */
+  release(): void;
+}
+
 /**
  * Writes one raw object per partition and, when anything failed, one error-output object.
- * Returns the raw keys, each with the uncompressed lines it holds (for the converter hand-off).
+ * Returns the raw keys, each with the uncompressed lines it holds.
  */
 export async function deliverToLake({ store, stream, byDay, errorLines, nowMs }: {
   store: ObjectStore; stream: string; byDay: Map<string, string[]>; errorLines: string; nowMs: number;
-}): Promise<{ rawKeys: string[]; lines: Uint8Array[]; errorKey: string | null }> {
+}): Promise<DeliveredToLake> {
   const rawKeys: string[] = [];
   const lines: Uint8Array[] = [];
-  for (const [dt, chunks] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
-    const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
-    const text = encodeChunks(chunks);
-    await store.put(key, await gzip(text));
-    rawKeys.push(key);
-    lines.push(text);
+  const taken: Buffer[] = [];
+  const release = (): void => {
+    for (const buffer of taken.splice(0)) textBuffers.give(buffer);
+    lines.length = 0;
+  };
+  try {
+    for (const [dt, chunks] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
+      const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
+      const text = encodeChunks(chunks, taken);
+      await store.put(key, await gzip(text));
+      rawKeys.push(key);
+      lines.push(text);
+    }
+    let errorKey: string | null = null;
+    if (errorLines.length > 0) {
+      errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
+      await store.put(errorKey, await gzip(errorLines));
+    }
+    return { rawKeys, lines, errorKey, release };
+  } catch (error) {
+    release();
+    throw error;
   }
-  let errorKey: string | null = null;
-  if (errorLines.length > 0) {
-    errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
-    await store.put(errorKey, await gzip(errorLines));
-  }
-  return { rawKeys, lines, errorKey };
 }
 
-/** A partition's lines as UTF-8, written chunk by chunk: joining them into one string first cost more than the transform. */
-function encodeChunks(chunks: readonly string[]): Buffer {
+/**
+ * A partition's lines as UTF-8, written chunk by chunk (joining them into one string first cost
+ * more than the transform) into a reused buffer, which is added to `taken`.
+ */
+function encodeChunks(chunks: readonly string[], taken: Buffer[]): Buffer {
   let bytes = 0;
   for (const chunk of chunks) bytes += Buffer.byteLength(chunk, 'utf8');
-  const out = Buffer.allocUnsafe(bytes);
+  const buffer = textBuffers.take(bytes);
+  taken.push(buffer);
   let offset = 0;
-  for (const chunk of chunks) offset += out.write(chunk, offset, 'utf8');
-  return out;
+  for (const chunk of chunks) offset += buffer.write(chunk, offset, 'utf8');
+  return buffer.subarray(0, bytes);
 }

@@ -131,13 +131,17 @@ export class LocalFirehose {
     const delivered = await deliverToLake({ store, stream, byDay, errorLines, nowMs: this.now() });
     this.stats.rawObjects += delivered.rawKeys.length;
     this.stats.errorObjects += delivered.errorKey ? 1 : 0;
-    for (const [i, rawKey] of delivered.rawKeys.entries()) {
-      // The S3-event path, minus reading back and gunzipping what was just written.
-      const converted = await convertRawObject({ store, rawKey, duckdb, body: delivered.lines[i] });
-      this.stats.curatedFiles += converted.readings.length;
-      this.stats.rejectedFiles += converted.rejected.length;
-      this.stats.duplicatesRemoved += converted.duplicatesRemoved;
-      onConverted?.();
+    try {
+      for (const [i, rawKey] of delivered.rawKeys.entries()) {
+        // The S3-event path, minus reading back and gunzipping what was just written.
+        const converted = await convertRawObject({ store, rawKey, duckdb, body: delivered.lines[i] });
+        this.stats.curatedFiles += converted.readings.length;
+        this.stats.rejectedFiles += converted.rejected.length;
+        this.stats.duplicatesRemoved += converted.duplicatesRemoved;
+        onConverted?.();
+      }
+    } finally {
+      delivered.release();
     }
     return delivered.rawKeys;
   }

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textBuffers } from '../../../infra/local/firehose-delivery.ts';
+import { LocalFirehose } from '../../../infra/local/local-firehose.ts';
+import { readingsRule } from '../../../pipeline/rule/readings-rule.ts';
+import { createTestLake, type TestLake } from '../../helpers/lake.ts';
+import { fleetPublishes } from '../../helpers/publishes.ts';
+
+// Two days of 5-minute readings from 96 meters, 55,296 readings: each quarter of the fleet makes
+// raw objects of more than 1 MB a day, the size from which their lines go into reused buffers.
+const fleet = fleetPublishes({
+  devices: 96, sites: 4, start: '2026-11-20T00:00:00Z', end: '2026-11-22T00:00:00Z',
+  cadenceMs: 300_000, batchSize: 12, seed: 23, tsFormat: 'mixed',
+});
+
+describe('LocalFirehose with reused text buffers', () => {
+  let lake: TestLake;
+  beforeAll(async () => {
+    lake = await createTestLake();
+  });
+  afterAll(async () => {
+    await lake.dispose();
+  });
+
+  it('converts exactly each delivery\'s own readings when deliveries overlap and later ones reuse the memory', async () => {
+    const quarters = [0, 1, 2, 3].map((q) => fleet.publishes.filter((_, i) => i % 4 === q));
+    const deliver = async (publishes: typeof fleet.publishes): Promise<void> => {
+      const firehose = new LocalFirehose({ store: lake.store, duckdb: lake.duckdb, stream: 'test' });
+      for (const p of publishes) firehose.put(readingsRule.evaluate(p)!, p.receivedAt);
+      await firehose.deliver();
+    };
+    // Two at a time, as the twin's delivery process runs them; the second pair takes the first pair's buffers.
+    await Promise.all([deliver(quarters[0]!), deliver(quarters[1]!)]);
+    expect(textBuffers.keptBytes).toBeGreaterThan(1024 * 1024);
+    await Promise.all([deliver(quarters[2]!), deliver(quarters[3]!)]);
+
+    const [counts] = await lake.query(`SELECT (SELECT count(*) FROM readings)::INT AS stored, (SELECT count(*) FROM readings_unique)::INT AS "unique",
+      (SELECT count(DISTINCT device_id) FROM readings)::INT AS devices, (SELECT count(*) FROM rejected_readings)::INT AS rejected`);
+    expect(counts).toEqual({ stored: fleet.readings, unique: fleet.readings, devices: 96, rejected: 0 });
+  });
+});
