@@ -28,12 +28,17 @@ export type SpoolRecordKind = SpoolRecord['kind'];
 const KIND_CODES: Record<SpoolRecordKind, number> = { 'rule-output': 0, 'refused-oversize': 1, publish: 2 };
 const KINDS: SpoolRecordKind[] = ['rule-output', 'refused-oversize', 'publish'];
 
+/** The header every kind starts with: kind code, receive time. */
+function writeBodyHeader(out: Buffer, body: number, { kind, receivedAt }: SpoolRecord): void {
+  out.writeUInt8(KIND_CODES[kind], body);
+  out.writeDoubleLE(receivedAt, body + 1);
+}
+
 export function encodeRecord(record: SpoolRecord): Buffer {
-  const { kind, receivedAt, data } = record;
+  const { kind, data } = record;
   if (kind !== 'publish') {
     return encodeFrame(SPOOL_FORMAT, BODY_HEADER_BYTES + data.byteLength, (out, body) => {
-      out.writeUInt8(KIND_CODES[kind], body);
-      out.writeDoubleLE(receivedAt, body + 1);
+      writeBodyHeader(out, body, record);
       out.set(data, body + BODY_HEADER_BYTES);
     });
   }
@@ -42,8 +47,7 @@ export function encodeRecord(record: SpoolRecord): Buffer {
   // MQTT itself caps both at 65,535 bytes, so the broker never hands over longer ones.
   if (topicBytes > MAX_NAME_BYTES || clientIdBytes > MAX_NAME_BYTES) throw new RangeError(`spool: topic or client id over ${MAX_NAME_BYTES} bytes`);
   return encodeFrame(SPOOL_FORMAT, PUBLISH_HEADER_BYTES + topicBytes + clientIdBytes + data.byteLength, (out, body) => {
-    out.writeUInt8(KIND_CODES[kind], body);
-    out.writeDoubleLE(receivedAt, body + 1);
+    writeBodyHeader(out, body, record);
     out.writeUInt16LE(topicBytes, body + BODY_HEADER_BYTES);
     out.writeUInt16LE(clientIdBytes, body + BODY_HEADER_BYTES + 2);
     out.write(record.topic, body + PUBLISH_HEADER_BYTES, 'utf8');
