@@ -165,8 +165,12 @@ function spliceAliases(payload: Uint8Array, parsed: JsonObject, statement: RuleS
     if (value === undefined) return null;
     added += `,${JSON.stringify(item.name)}:${JSON.stringify(value)}`;
   }
-  const hasKeys = Object.keys(parsed).length > 0;
-  return Buffer.concat([payload.subarray(0, end - 1), Buffer.from(`${hasKeys ? added : added.slice(1)}}`, 'utf8')]);
+  const suffix = Object.keys(parsed).length > 0 ? `${added}}` : `${added.slice(1)}}`;
+  // One buffer for the payload's bytes and the suffix: the twin does this for every publish.
+  const bytes = Buffer.allocUnsafe(end - 1 + Buffer.byteLength(suffix));
+  bytes.set(payload.subarray(0, end - 1));
+  bytes.write(suffix, end - 1);
+  return bytes;
 }
 
 function project(statement: RuleStatement, ctx: Context): JsonObject {

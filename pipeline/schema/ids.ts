@@ -7,9 +7,22 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value) && value !== '.' && value !== '..';
 }
 
+const DAY_MS = 86_400_000;
+/** Date's range: beyond it toISOString throws, and no cached day may answer instead. */
+const MAX_DATE_MS = 8.64e15;
+// The day of the last call: the transform asks once per record, nearly always for the same day,
+// and formatting a Date was 4 % of the twin's delivery of single-reading messages.
+let lastDay = Number.NaN;
+let lastDate = '';
+
 /** The UTC calendar date (YYYY-MM-DD) of an epoch-millisecond instant: the `dt` partition value. */
 export function utcDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  const day = Math.floor(epochMs / DAY_MS);
+  if (day === lastDay && Math.abs(epochMs) < MAX_DATE_MS) return lastDate;
+  const date = new Date(epochMs).toISOString().slice(0, 10);
+  lastDay = day;
+  lastDate = date;
+  return date;
 }
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
