@@ -1,21 +1,25 @@
 // Delivery is background work that backpressure already keeps bounded, while the broker's
 // PUBACKs are what devices wait for: on a machine with few cores, delivery should get the CPU
-// only when the broker does not need it. Delivery runs in a process of its own
-// (process-delivery.ts), which lowers its own priority as it starts. On Linux a nice value is
-// per thread and new threads inherit their creator's, so every thread that exists is lowered
-// then, and the ones started later (libuv's pool, DuckDB's, which run the conversions) inherit it.
+// only when the broker does not need it, as long as it keeps up. Delivery runs in a process of
+// its own (process-delivery.ts), which lowers its own priority as it starts. On Linux a nice
+// value is per thread and new threads inherit their creator's, so every thread that exists is
+// lowered then, and the ones started later (libuv's pool, DuckDB's, which run the conversions)
+// inherit it.
 //
 // Where Linux's autogroup scheduling is on (the default on many kernels), nice values weigh
 // threads only within their session's group, and this process leads a session of its own (it
-// is started detached): its group gets as much CPU as the broker's session whatever its threads'
-// nice values. Lowering the group's nice value too was measured and left out: it starved
-// delivery under full load (publish -> Parquet 70-79k against 87-91k batched readings/s) for no
-// clear gain in PUBACK p99 (docs/benchmarks.md, "Local twin", runs 11-17).
-import { readdirSync } from 'node:fs';
+// is started detached): its group would get as much CPU as the broker's session whatever its
+// threads' nice values. So the group's nice value is set as well, and it follows the buffer:
+// lowered while delivery keeps up, back to normal while it is behind. Lowered all the time, it
+// starved delivery under full load (publish -> Parquet 70-79k against 87-91k batched
+// readings/s); at normal priority all the time, deliveries took the CPU from the broker in
+// bursts and PUBACK p99 at 10,000 messages/s rose from tens of ms to hundreds
+// (docs/benchmarks.md, "Local twin").
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { BufferLogger } from './logger.ts';
 
-/** Nice value of the delivery process (0 = normal, 19 = lowest). */
+/** Nice value of the delivery process's threads, and of its autogroup while delivery keeps up (0 = normal, 19 = lowest). */
 export const DELIVERY_NICENESS = 10;
 
 /** Lowers the scheduling priority of the calling process, all its threads, to `niceness`; returns whether it did. */
@@ -32,4 +36,28 @@ export function lowerProcessPriority(niceness: number, logger: BufferLogger): bo
     logger.debug({ err: error }, 'buffer: could not lower the delivery process\'s priority');
     return false;
   }
+}
+
+/**
+ * Sets the nice value of this process's autogroup, only when the process leads its session (an
+ * autogroup is a session; changing a shared one would change the broker's with it). Any value
+ * from 0 up needs no privilege, so it can go back to 0. Returns whether it did.
+ */
+export function setOwnAutogroupNiceness(niceness: number, logger: BufferLogger): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    if (sessionId(readFileSync('/proc/self/stat', 'utf8')) !== process.pid) return false;
+    writeFileSync('/proc/self/autogroup', String(niceness));
+    return true;
+  } catch (error) {
+    // No autogroup support (the file is missing), or not allowed: thread nice values still apply within the session.
+    logger.debug({ err: error }, 'buffer: could not set the delivery process\'s autogroup priority');
+    return false;
+  }
+}
+
+/** The session id field of a /proc/<pid>/stat line (the command name in parentheses may hold spaces). */
+export function sessionId(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[3]);
 }

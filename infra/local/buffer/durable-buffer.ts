@@ -132,6 +132,8 @@ class Buffering {
   private newlySealed: (() => void) | null = null;
   private roomWaiters: RoomWaiter[] = [];
   private closed = false;
+  /** What the delivery was last told (setBehind). */
+  private behind = false;
 
   constructor(private readonly spool: Spool, private readonly delivery: SegmentDelivery, private readonly options: BufferingOptions & { logger: BufferLogger }) {
     this.sizeBytes = options.bufferHints.sizeMb * MB;
@@ -266,6 +268,7 @@ class Buffering {
           if (underWay.has(segment.id)) continue;
           underWay.set(segment.id, this.deliverOne(segment).finally(() => underWay.delete(segment.id)));
         }
+        this.reportPace(this.spool.sealed.length > underWay.size || this.roomWaiters.length > 0);
         if (underWay.size === 0) return failure;
         // Wake on a finished delivery, or on a segment sealed meanwhile that a free slot can take.
         const sealed = new Promise<null>((resolve) => { this.newlySealed = () => resolve(null); });
@@ -275,6 +278,13 @@ class Buffering {
     } finally {
       this.delivering = null;
     }
+  }
+
+  /** Tells the delivery when it falls behind the spool or catches up again. */
+  private reportPace(behind: boolean): void {
+    if (behind === this.behind) return;
+    this.behind = behind;
+    this.delivery.setBehind?.(behind);
   }
 
   private async deliverOne(segment: SegmentInfo): Promise<Error | null> {

@@ -1,7 +1,7 @@
 // Segment delivery in a child process: the broker's process keeps only the rule, the spool
 // append, the group-commit fsync and the PUBACK, while the delivery process reads sealed
 // segments, transforms, writes raw objects and runs the converter with its own DuckDB, at a
-// lower priority (background-priority.ts).
+// lower priority while it keeps up (background-priority.ts).
 //
 // A process rather than a worker thread: DuckDB runs its queries on libuv's thread pool, and a
 // worker thread shares that pool (and its normal priority) with the broker, so conversions
@@ -29,6 +29,7 @@ export interface DeliveryProcessConfig {
 
 export type ToDeliveryProcess =
   | { type: 'deliver'; requestId: number; segment: { id: number; file: string } }
+  | { type: 'pace'; behind: boolean }
   | { type: 'close' };
 
 export type FromDeliveryProcess =
@@ -58,6 +59,8 @@ export function processDelivery({ lake, stream = TWIN_STREAM, retry = DEFAULT_RE
   let nextId = 1;
   let child: ChildProcess | null = null;
   let closing = false;
+  /** The last pace the buffer reported: a restarted process starts lowered and is told again. */
+  let behind = false;
 
   // Idle, the delivery process does not keep the broker's process alive; a delivery under way does.
   const hold = (running: ChildProcess, held: boolean): void => {
@@ -106,6 +109,7 @@ export function processDelivery({ lake, stream = TWIN_STREAM, retry = DEFAULT_RE
       pending.clear();
     });
     hold(started, false);
+    if (behind) started.send({ type: 'pace', behind } satisfies ToDeliveryProcess);
     return started;
   };
   child = start();
@@ -113,6 +117,10 @@ export function processDelivery({ lake, stream = TWIN_STREAM, retry = DEFAULT_RE
   return {
     // Two at a time: while DuckDB converts one segment, the transform works on the next.
     concurrency: 2,
+    setBehind(isBehind) {
+      behind = isBehind;
+      if (child?.connected) child.send({ type: 'pace', behind } satisfies ToDeliveryProcess);
+    },
     deliver(segment) {
       if (closing) return Promise.reject(new Error('delivery process is closed'));
       child ??= start();

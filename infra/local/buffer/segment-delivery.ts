@@ -14,6 +14,12 @@ export interface SegmentDelivery {
   deliver(segment: { id: number; file: string }): Promise<SegmentDeliveryResult>;
   /** Segments it can take at once (default 1). */
   readonly concurrency?: number;
+  /**
+   * Told whether delivery is behind the spool (sealed segments waiting for a free slot, or
+   * publishes waiting for room), each time that changes. A delivery that leaves the CPU to the
+   * broker while it keeps up must take its full share while behind (background-priority.ts).
+   */
+  setBehind?(behind: boolean): void;
   /** Called once the buffer is done with it (after its last delivery). */
   close(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDurableBuffer, type DurableBuffer, type DurableBufferOptions } from '../../../../infra/local/buffer/durable-buffer.ts';
+import { silentLogger } from '../../../../infra/local/buffer/logger.ts';
+import { inProcessDelivery, type SegmentDelivery } from '../../../../infra/local/buffer/segment-delivery.ts';
 import { scanSegment } from '../../../../infra/local/buffer/spool-format.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
 import { readingsRule } from '../../../../pipeline/rule/readings-rule.ts';
@@ -206,6 +208,36 @@ describe('durable buffer', () => {
     await Promise.all(all);
     await buffer.flush();
     expect(acked).toBe(fleet.publishes.length);
+    expect(await counts()).toEqual({ stored: fleet.readings, unique: fleet.readings });
+  });
+
+  it('tells its delivery when sealed segments queue behind the ones under way, and when it has caught up', async () => {
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { openGate = resolve; });
+    const inner = inProcessDelivery({ store: lake.store, duckdb: lake.duckdb, logger: silentLogger });
+    const paces: boolean[] = [];
+    const delivery: SegmentDelivery = {
+      concurrency: 2,
+      deliver: async (segment) => { await gate; return inner.deliver(segment); },
+      setBehind: (behind) => { paces.push(behind); },
+      close: () => inner.close(),
+    };
+    const buffer = await open({ delivery, bufferHints: { sizeMb: 0.01, intervalSeconds: 600 } });
+    let next = 0;
+    const sinkUntilSealed = async (segments: number): Promise<void> => {
+      while (buffer.stats.segmentsPending < segments) await buffer.sink(fleet.publishes[next++]!);
+    };
+    await sinkUntilSealed(2); // both under way, held at the gate
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(paces).toEqual([]);
+    await sinkUntilSealed(3); // the third waits for a slot
+    await waitFor(() => paces.length === 1);
+    expect(paces).toEqual([true]);
+
+    openGate();
+    await Promise.all(fleet.publishes.slice(next).map((p) => buffer.sink(p)));
+    await buffer.flush();
+    expect(paces.at(-1)).toBe(false);
     expect(await counts()).toEqual({ stored: fleet.readings, unique: fleet.readings });
   });
 });

@@ -12,7 +12,7 @@ import { Spool } from '../../../../infra/local/buffer/spool.ts';
 import { DELIVERY_PROCESS_ENTRY, processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
 import { readingsRule as rule } from '../../../../pipeline/rule/readings-rule.ts';
 import { createTestLake, type TestLake } from '../../../helpers/lake.ts';
-import { fleetPublishes } from '../../../helpers/publishes.ts';
+import { fleetPublishes, waitFor } from '../../../helpers/publishes.ts';
 
 // One day of 5-minute readings from 6 meters on 2 sites, in batches of up to 12: 1,728 readings.
 const fleet = fleetPublishes({
@@ -29,6 +29,12 @@ const threadNiceness = (pid: number | 'self'): number[] => readdirSync(`/proc/${
     return []; // the thread ended meanwhile
   }
 });
+
+/** The autogroup of process `pid` and its nice value (Linux with autogroup scheduling: "/autogroup-711 nice 10"). */
+function autogroup(pid: number | 'self'): { id: string; nice: number } {
+  const [id = '', , nice = ''] = readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim().split(' ');
+  return { id, nice: Number(nice) };
+}
 
 /** PIDs of the delivery processes whose parent is `ppid` (Linux). */
 function deliveryProcesses(ppid: number): number[] {
@@ -99,6 +105,26 @@ describe('segment delivery in a child process', () => {
     expect(childNiceness.length).toBeGreaterThan(3); // V8's, libuv's pool and DuckDB's threads too
     expect(new Set(childNiceness)).toEqual(new Set([DELIVERY_NICENESS]));
     expect(Math.max(...threadNiceness('self'))).toBe(Math.max(...niceBefore)); // the broker's process is untouched
+  });
+
+  it.runIf(existsSync('/proc/self/autogroup') && autogroup('self').nice < DELIVERY_NICENESS)('lowers the delivery process\'s autogroup (its own session) while delivery keeps up, and restores it while delivery is behind', async () => {
+    // With autogroup scheduling the kernel shares the CPU between sessions before it looks at thread nice values.
+    const brokerBefore = autogroup('self');
+    const delivery = processDelivery({ lake: lake.root, logger: recordingLogger([]) });
+    try {
+      await delivery.deliver({ id: 1, file: join(stateDir, 'missing.log') }).catch(() => undefined); // the process is up
+      const [child] = deliveryProcesses(process.pid);
+      expect(child).toBeDefined();
+      expect(autogroup(child!).id).not.toBe(brokerBefore.id);
+      expect(autogroup(child!).nice).toBe(DELIVERY_NICENESS);
+      delivery.setBehind!(true);
+      await waitFor(() => autogroup(child!).nice === 0);
+      delivery.setBehind!(false);
+      await waitFor(() => autogroup(child!).nice === DELIVERY_NICENESS);
+      expect(autogroup('self')).toEqual(brokerBefore);
+    } finally {
+      await delivery.close();
+    }
   });
 
   it.runIf(process.platform === 'linux')('exits when the broker\'s process is killed', async () => {
