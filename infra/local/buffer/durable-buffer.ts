@@ -268,7 +268,10 @@ class Buffering {
           if (underWay.has(segment.id)) continue;
           underWay.set(segment.id, this.deliverOne(segment).finally(() => underWay.delete(segment.id)));
         }
-        this.reportPace(this.spool.sealed.length > underWay.size || this.roomWaiters.length > 0);
+        // Behind once a segment is sealed before the one before it was delivered: from the
+        // second, not only once one waits for a free slot, as a lowered delivery would take a
+        // whole segment's time to notice it cannot keep up (docs/benchmarks.md, runs 20-22).
+        this.reportPace(this.spool.sealed.length > 1 || this.roomWaiters.length > 0);
         if (underWay.size === 0) return failure;
         // Wake on a finished delivery, or on a segment sealed meanwhile that a free slot can take.
         const sealed = new Promise<null>((resolve) => { this.newlySealed = () => resolve(null); });

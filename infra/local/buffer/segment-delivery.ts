@@ -15,7 +15,7 @@ export interface SegmentDelivery {
   /** Segments it can take at once (default 1). */
   readonly concurrency?: number;
   /**
-   * Told whether delivery is behind the spool (sealed segments waiting for a free slot, or
+   * Told whether delivery is behind the spool (more than one sealed segment undelivered, or
    * publishes waiting for room), each time that changes. A delivery that leaves the CPU to the
    * broker while it keeps up must take its full share while behind (background-priority.ts).
    */
