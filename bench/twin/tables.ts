@@ -21,7 +21,7 @@ function setupTable({ params, provisionMs, systems }: TwinSuiteResult): string {
   const twin = systems.find((s) => s.system === 'twin');
   return markdownTable(['', ''], [
     ['devices', `${count(params.devices)}, each with its own client certificate (mutual TLS, ECDSA P-256), MQTT 3.1.1, QoS 1`],
-    ['processes', `the system under test in the bench process (the twin with its delivery process, at nice 10); all devices in one forked load-generator process (a lean client: TLS socket + mqtt-packet, bench/twin/bench-device.ts); ${params.cores} cores shared`],
+    ['processes', `the system under test in the bench process (the twin with its delivery process, whose priority is lowered while it keeps up); all devices in one forked load-generator process (a lean client: TLS socket + mqtt-packet, bench/twin/bench-device.ts); ${params.cores} cores shared`],
     ['loads', 'batched: 10 readings a message (batch form); single: 1 reading a message (single form); ISO timestamps'],
     ['max run', `each device publishes ${count(params.messagesPerDevice)} messages, keeping ${params.window} unacknowledged`],
     ['paced run', `${params.pacedSeconds} s at ${listed(PACED_FRACTIONS.map((f) => `${f * 100} %`))} of the target message rate, spread evenly over the devices; PUBACK latency after a ${Math.min(2, params.pacedSeconds / 5)} s ramp`],

@@ -270,7 +270,7 @@ class Buffering {
         }
         // Behind once a segment is sealed before the one before it was delivered: from the
         // second, not only once one waits for a free slot, as a lowered delivery would take a
-        // whole segment's time to notice it cannot keep up (docs/benchmarks.md, runs 20-22).
+        // whole segment's time to notice it cannot keep up (docs/benchmarks.md, runs 20-27).
         this.reportPace(this.spool.sealed.length > 1 || this.roomWaiters.length > 0);
         if (underWay.size === 0) return failure;
         // Wake on a finished delivery, or on a segment sealed meanwhile that a free slot can take.
