@@ -17,7 +17,8 @@ let lastDate = '';
 
 /** The UTC calendar date (YYYY-MM-DD) of an epoch-millisecond instant: the `dt` partition value. */
 export function utcDate(epochMs: number): string {
-  const day = Math.floor(epochMs / DAY_MS);
+  // Date drops a fraction of a millisecond toward zero (-0.5 is 1970-01-01), so the day is taken the same way.
+  const day = Math.floor(Math.trunc(epochMs) / DAY_MS);
   if (day === lastDay && Math.abs(epochMs) < MAX_DATE_MS) return lastDate;
   const date = new Date(epochMs).toISOString().slice(0, 10);
   lastDay = day;

@@ -69,11 +69,11 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
   return { result: 'Ok', lines: texts.join('\n'), dt: utcDate(firstDay), accepted, rejected };
 }
 
+// Module level, not inside ruleFieldsBytes: tsx names every function it creates, at a cost per record.
+const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
+
 /** Bytes the rule's three fields add to the device payload (`,"site_id":…` etc.); 0 for values a rule never produces. */
 function ruleFieldsBytes(siteId: unknown, topicDeviceId: unknown, receivedAt: unknown): number {
   if (!isScalar(siteId) || !isScalar(topicDeviceId) || !isScalar(receivedAt)) return 0;
   return Buffer.byteLength(JSON.stringify({ site_id: siteId, topic_device_id: topicDeviceId, received_at: receivedAt })) - 1;
 }
-
-// Module level, not inside ruleFieldsBytes: tsx names every function it creates, at a cost per record.
-const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';

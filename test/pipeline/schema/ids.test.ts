@@ -14,6 +14,13 @@ describe('utcDate', () => {
     expect(utcDate(-86_400_001)).toBe('1969-12-30');
   });
 
+  it('drops a fraction of a millisecond toward zero, as Date does', () => {
+    expect(utcDate(-1_000)).toBe('1969-12-31');
+    expect(utcDate(-0.5)).toBe('1970-01-01');
+    expect(utcDate(-86_400_000.5)).toBe('1969-12-31');
+    expect(utcDate(86_399_999.9)).toBe('1970-01-01');
+  });
+
   it('still refuses an instant past the range of Date right after the last day it can format', () => {
     expect(utcDate(8.64e15)).toBe(new Date(8.64e15).toISOString().slice(0, 10));
     expect(() => utcDate(8.64e15 + 1)).toThrow(RangeError);
