@@ -41,10 +41,14 @@ export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutc
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };
   }
   const { site_id: siteId, topic_device_id: topicDeviceId, received_at: ruleReceivedAt } = message;
-  // Trailing whitespace (the rule action's newline separator) is not part of the payload.
-  const payloadBytes = jsonTextEnd(data) - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
-  if (payloadBytes > LIMITS.maxPayloadBytes) {
-    return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `about ${payloadBytes} bytes of device payload` };
+  // Only a record longer than the limit can carry a device payload over it, so the payload's
+  // own size is worked out only then (it cost every record a JSON.stringify).
+  if (data.byteLength > LIMITS.maxPayloadBytes) {
+    // Trailing whitespace (the rule action's newline separator) is not part of the payload.
+    const payloadBytes = jsonTextEnd(data) - ruleFieldsBytes(siteId, topicDeviceId, ruleReceivedAt);
+    if (payloadBytes > LIMITS.maxPayloadBytes) {
+      return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `about ${payloadBytes} bytes of device payload` };
+    }
   }
   const receivedAt = Number.isSafeInteger(ruleReceivedAt) && (ruleReceivedAt as number) >= LIMITS.minTsMs && (ruleReceivedAt as number) <= LIMITS.maxReceivedAtMs
     ? (ruleReceivedAt as number)
