@@ -16,13 +16,13 @@ import { readingsRule as rule } from '../../pipeline/rule/readings-rule.ts';
 import type { FolderStore } from '../../pipeline/storage/folder-store.ts';
 import { transformFirehoseEvent } from '../../pipeline/transform/firehose.ts';
 import type { Log } from '../measure.ts';
+import { DAY_MS } from '../../pipeline/schema/ids.ts';
 
 export const CADENCE_MS = 15 * 60_000;
 /** Firehose-sized flushes: one raw object per this much data time. */
 export const FLUSH_MS = 15 * 60_000;
 /** Readings per message: a box sends its four quarter-hour readings once an hour. */
 export const BATCH_SIZE = 4;
-const DAY_MS = 86_400_000;
 const TIMEZONES = ['Europe/Stockholm', 'America/New_York'] as const;
 const EXAMPLES = new URL('../../examples/reference/', import.meta.url);
 

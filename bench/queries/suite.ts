@@ -16,6 +16,7 @@ import { measure, type Log, type Timing } from '../measure.ts';
 import { compactLake } from '../../pipeline/convert/compact.ts';
 import { buildQueryLake, type QueryLakeBuild } from './build-lake.ts';
 import { profileQuery, type QueryProfile } from './profile-query.ts';
+import { DAY_MS } from '../../pipeline/schema/ids.ts';
 
 export const TARGETS = { queryMs: 3_000, prunedBytesShare: 0.05 } as const;
 
@@ -63,7 +64,6 @@ export interface QueriesResult {
   pruning: PruningResult[];
 }
 
-const DAY_MS = 86_400_000;
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** The calendar month around the middle of the data, clipped to it. */

@@ -4,9 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { isValidId } from '../../pipeline/schema/ids.ts';
+import { DAY_MS, isValidId } from '../../pipeline/schema/ids.ts';
 
-const DAY_MS = 86_400_000;
 
 const id = (what: string) => z.string().refine(isValidId, { message: `${what} must be 1-64 characters of A-Z a-z 0-9 _ . : - starting with a letter or digit` });
 const port = z.number().int().min(1).max(65_535);

@@ -9,8 +9,7 @@ import { parseTimestamp } from '../../pipeline/decode/timestamp.ts';
 import { LIMITS } from '../../pipeline/schema/readings.ts';
 import { type FleetMessage, type FleetOptions, type FleetTsFormat, generateFleetMessages } from './fleet.ts';
 import { deriveSeed, uniformAt } from './random.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../../pipeline/schema/ids.ts';
 
 /** Publish + broker latency added to a batch's last reading: 0.2–2 s, fixed per (seed, device, seq). */
 export function uplinkDelayMs(seed: number, message: FleetMessage): number {

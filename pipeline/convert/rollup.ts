@@ -24,7 +24,7 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { createLakeViews, emptySource } from '../query/catalog.ts';
 import { openDuckDb, pathLiteral, type DuckDBConnection } from '../query/duckdb.ts';
 import { installTrinoCompat } from '../query/trino-compat.ts';
-import { isValidDate } from '../schema/ids.ts';
+import { DAY_MS, isValidDate } from '../schema/ids.ts';
 import { REFERENCE_TABLE_NAMES } from '../schema/reference.ts';
 import { PARTITION_COLUMN, READING_COLUMNS } from '../schema/readings.ts';
 import { DEVICE_DAY_COLUMNS, ROLLUP_TABLES, type RollupTableName } from '../schema/rollup.ts';
@@ -33,7 +33,6 @@ import { LAKE_PREFIXES, parquetKeysByDate, partitionDate, referenceKey, rollupKe
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store.ts';
 import { copyToParquet, FIRST_RECEIVED } from './curated-write.ts';
 
-const DAY_MS = 86_400_000;
 /**
  * Rollup files are sorted by site, then device and time, in row groups this small so that a
  * one-site query skips most of each day's file (about a twentieth of a day at 50 meters a site).

@@ -2,7 +2,7 @@
 // they become for each dataset. Values are only checked for shape here; they are bound as query
 // parameters by pipeline/query/named-queries.ts, never pasted into SQL. A site_id is bound as
 // given: a site that does not exist simply matches no rows.
-import { isValidDate } from '../schema/ids.ts';
+import { DAY_MS, isValidDate } from '../schema/ids.ts';
 import type { DashboardDefinition, DatasetDefinition } from './definitions.ts';
 
 /** Filter values a user got wrong: the message is for them (HTTP 400). */
@@ -13,7 +13,6 @@ export class FilterError extends Error {
 /** Parameter name -> text, for every filter parameter that is set (an empty site = all sites). */
 export type FilterValues = Record<string, string>;
 
-const DAY_MS = 86_400_000;
 /** A period longer than this is refused rather than scanned (about 5 years of local days). */
 export const MAX_PERIOD_DAYS = 5 * 366;
 

@@ -2,7 +2,7 @@
 // report's timezone (the local calendar day the run falls on), so a run at 00:30 on the 1st in
 // Stockholm reports the previous month even though it is still the last day of it in UTC.
 // Calendar arithmetic is done on dates alone (no clock time), so daylight saving cannot shift it.
-import { isValidDate } from '../schema/ids.ts';
+import { DAY_MS, isValidDate } from '../schema/ids.ts';
 import type { RelativePeriod } from './definitions.ts';
 
 export interface ReportPeriod {
@@ -12,7 +12,6 @@ export interface ReportPeriod {
   end_date: string;
 }
 
-const DAY_MS = 86_400_000;
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** The local calendar date (YYYY-MM-DD) of an instant in an IANA timezone; throws RangeError for an unknown zone. */

@@ -11,9 +11,9 @@ import { DuckDBDateValue, DuckDBTimestampMillisecondsValue, type DuckDBAppender 
 import { PARQUET_COPY_OPTIONS } from '../convert/parquet-options.ts';
 import { openDuckDb, pathLiteral } from '../query/duckdb.ts';
 import { ReportDataError, type Cell, type ReportColumn, type ReportTable } from './report-table.ts';
+import { DAY_MS } from '../schema/ids.ts';
 
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
-const DAY_MS = 86_400_000;
 
 /** The DuckDB type of a report column. */
 export function parquetColumnType(column: ReportColumn): string {

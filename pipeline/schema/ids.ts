@@ -7,7 +7,8 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value) && value !== '.' && value !== '..';
 }
 
-const DAY_MS = 86_400_000;
+/** Milliseconds in a UTC day (no leap seconds in epoch time). */
+export const DAY_MS = 86_400_000;
 /** Date's range: beyond it toISOString throws, and no cached day may answer instead. */
 const MAX_DATE_MS = 8.64e15;
 // The day of the last call: the transform asks once per record, nearly always for the same day,

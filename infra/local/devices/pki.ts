@@ -8,11 +8,11 @@ import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { StatePaths } from '../state.ts';
 import { writeFileAtomic } from '../../../pipeline/storage/durable-file.ts';
+import { DAY_MS } from '../../../pipeline/schema/ids.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-const DAY_MS = 86_400_000;
 const CA_DAYS = 20 * 365;
 const DEVICE_DAYS = 10 * 365;
 const SERVER_DAYS = 365;
