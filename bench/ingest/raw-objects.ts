@@ -38,10 +38,10 @@ export async function writeRawObjects({ dataset, store }: { dataset: IngestDatas
     const { response, stats } = transformFirehoseEvent({ records });
     lines += stats.accepted + Object.values(stats.rejected).reduce((n, k) => n + k, 0);
     failedRecords += Object.values(stats.failedRecords).reduce((n, k) => n + (k ?? 0), 0);
-    for (const [dt, chunks] of partitionOkRecords(response)) {
+    for (const [dt, text] of partitionOkRecords(response)) {
       const body = byDay.get(dt) ?? gzipBody();
       byDay.set(dt, body);
-      for (const chunk of chunks) body.gzip.write(chunk);
+      body.gzip.write(text);
       if (body.gzip.writableNeedDrain) await once(body.gzip, 'drain');
     }
   }

@@ -97,8 +97,8 @@ export async function buildQueryLake({ store, duckdb, devices, days, start, onPa
     });
     const { response } = transformFirehoseEvent({ records });
     // What the twin's Firehose does with the response: one gzip raw object per dt.
-    const { rawKeys } = await deliverToLake({ store, stream: 'wattlake-bench', byDay: partitionOkRecords(response), errorLines: '', nowMs: (windowIndex + 1) * FLUSH_MS });
-    for (const rawKey of rawKeys) {
+    const { raw } = await deliverToLake({ store, stream: 'wattlake-bench', byDay: partitionOkRecords(response), errorLines: '', nowMs: (windowIndex + 1) * FLUSH_MS });
+    for (const { key: rawKey } of raw) {
       rawObjects++;
       const converted = await convertRawObject({ store, rawKey, duckdb });
       convertedFiles += converted.readings.length + converted.rejected.length;

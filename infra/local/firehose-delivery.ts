@@ -23,18 +23,18 @@ export function firehoseObjectName(stream: string, nowMs: number, extension: str
   return `${stream}-1-${stamp}-${randomUUID()}${extension}`;
 }
 
-/** Groups Ok records' data by partition key; returns JSON-lines text per `dt`. */
-export function partitionOkRecords(response: FirehoseTransformationResult): Map<string, string[]> {
-  const byDay = new Map<string, string[]>();
+/** Groups Ok records' data by partition key; returns the JSON-lines text per `dt`. */
+export function partitionOkRecords(response: FirehoseTransformationResult): Map<string, Buffer> {
+  const byDay = new Map<string, Buffer[]>();
   for (const record of response.records) {
     if (record.result !== 'Ok') continue;
     const dt = record.metadata?.partitionKeys?.dt;
     if (dt === undefined) throw new Error(`transform returned Ok record ${record.recordId} without a dt partition key`);
     const chunks = byDay.get(dt) ?? [];
-    chunks.push(Buffer.from(record.data ?? '', 'base64').toString('utf8'));
+    chunks.push(Buffer.from(record.data ?? '', 'base64'));
     byDay.set(dt, chunks);
   }
-  return byDay;
+  return new Map([...byDay].map(([dt, chunks]) => [dt, Buffer.concat(chunks)]));
 }
 
 /** Firehose's processing-failed error output format, one JSON line per failed record (rawData: the record, base64). */
@@ -53,62 +53,32 @@ export function errorOutputLines(source: readonly PlainRecord[], failures: Batch
   }).join('');
 }
 
-/** Where raw objects' lines are encoded: one process-wide set, as deliveries come and go. */
+/** Where the twin encodes raw objects' lines (LocalFirehose): one process-wide set, as deliveries come and go. */
 export const textBuffers = new ReusedBuffers();
 
 export interface DeliveredToLake {
-  rawKeys: string[];
-  /** The uncompressed lines of each raw object (for the converter hand-off), valid until `release()`. */
-  lines: Uint8Array[];
+  /** The raw objects written, in `dt` order. */
+  raw: { dt: string; key: string }[];
   errorKey: string | null;
-  /** Gives the lines' memory back for reuse; call once they are converted. */
-  release(): void;
 }
 
 /**
- * Writes one raw object per partition and, when anything failed, one error-output object.
- * Returns the raw keys, each with the uncompressed lines it holds.
+ * Writes one raw object per partition (`byDay`: each `dt`'s JSON lines, as UTF-8) and, when
+ * anything failed, one error-output object.
  */
 export async function deliverToLake({ store, stream, byDay, errorLines, nowMs }: {
-  store: ObjectStore; stream: string; byDay: Map<string, string[]>; errorLines: string; nowMs: number;
+  store: ObjectStore; stream: string; byDay: ReadonlyMap<string, Uint8Array>; errorLines: string; nowMs: number;
 }): Promise<DeliveredToLake> {
-  const rawKeys: string[] = [];
-  const lines: Uint8Array[] = [];
-  const taken: Buffer[] = [];
-  const release = (): void => {
-    for (const buffer of taken.splice(0)) textBuffers.give(buffer);
-    lines.length = 0;
-  };
-  try {
-    for (const [dt, chunks] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
-      const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
-      const text = encodeChunks(chunks, taken);
-      await store.put(key, await gzip(text));
-      rawKeys.push(key);
-      lines.push(text);
-    }
-    let errorKey: string | null = null;
-    if (errorLines.length > 0) {
-      errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
-      await store.put(errorKey, await gzip(errorLines));
-    }
-    return { rawKeys, lines, errorKey, release };
-  } catch (error) {
-    release();
-    throw error;
+  const raw: DeliveredToLake['raw'] = [];
+  for (const dt of [...byDay.keys()].sort()) {
+    const key = rawReadingsKey(dt, firehoseObjectName(stream, nowMs, '.gz'));
+    await store.put(key, await gzip(byDay.get(dt) as Uint8Array));
+    raw.push({ dt, key });
   }
-}
-
-/**
- * A partition's lines as UTF-8, written chunk by chunk (joining them into one string first cost
- * more than the transform) into a reused buffer, which is added to `taken`.
- */
-function encodeChunks(chunks: readonly string[], taken: Buffer[]): Buffer {
-  let bytes = 0;
-  for (const chunk of chunks) bytes += Buffer.byteLength(chunk, 'utf8');
-  const buffer = textBuffers.take(bytes);
-  taken.push(buffer);
-  let offset = 0;
-  for (const chunk of chunks) offset += buffer.write(chunk, offset, 'utf8');
-  return buffer.subarray(0, bytes);
+  let errorKey: string | null = null;
+  if (errorLines.length > 0) {
+    errorKey = errorsKey(`processing-failed-${firehoseObjectName(stream, nowMs, '.jsonl.gz')}`);
+    await store.put(errorKey, await gzip(errorLines));
+  }
+  return { raw, errorKey };
 }

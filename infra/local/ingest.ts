@@ -1,7 +1,7 @@
 // `wattlake ingest`: recorded MQTT messages through the same path as live traffic, without a
 // broker: IoT rule -> Firehose transform (in processor-sized batches) -> raw objects -> converter.
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { readingsRule as rule } from '../../pipeline/rule/readings-rule.ts';
+import { READINGS_RULE_SEPARATOR, readingsRule as rule } from '../../pipeline/rule/readings-rule.ts';
 import { LIMITS } from '../../pipeline/schema/readings.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import { LocalFirehose, type FirehoseStats } from './local-firehose.ts';
@@ -67,7 +67,7 @@ export async function ingestLines(lines: AsyncIterable<string> | Iterable<string
       firehose.refuse(message.payload, message.receivedAt, 'payload_too_large', `${message.payload.byteLength} bytes > ${LIMITS.maxPayloadBytes}`);
       continue;
     }
-    const out = rule.evaluate({ topic: message.topic, payload: message.payload, receivedAt: message.receivedAt });
+    const out = rule.evaluateForAction({ topic: message.topic, payload: message.payload, receivedAt: message.receivedAt }, READINGS_RULE_SEPARATOR);
     if (out === null) {
       input.unrouted++;
       continue;

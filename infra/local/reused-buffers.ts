@@ -64,3 +64,50 @@ export class ReusedBuffers {
     }
   }
 }
+
+/**
+ * Text encoded as UTF-8 as it comes, into a buffer taken from `pool` that is replaced by one
+ * twice as large when full: no string has to be kept until the end (kept strings get copied
+ * by every young-generation GC until they are promoted to the old one).
+ */
+export class GrowingText {
+  private buffer: Buffer | null = null;
+  private length = 0;
+
+  // Starts small (below the pool's minimum, an ordinary buffer), as a delivery may hold many days.
+  constructor(private readonly pool: ReusedBuffers, private readonly initialBytes = 64 * 1024) {}
+
+  /** Bytes written so far. */
+  get byteLength(): number {
+    return this.length;
+  }
+
+  append(text: string): void {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes, so this bound spares counting the bytes first.
+    if (this.buffer === null || this.length + 3 * text.length > this.buffer.byteLength) this.reserve(Buffer.byteLength(text, 'utf8'));
+    this.length += (this.buffer as Buffer).write(text, this.length, 'utf8');
+  }
+
+  /** The text so far; valid until `release()`. */
+  bytes(): Uint8Array {
+    return this.buffer === null ? new Uint8Array(0) : this.buffer.subarray(0, this.length);
+  }
+
+  /** Gives the memory back to the pool; the text is gone. */
+  release(): void {
+    if (this.buffer !== null) this.pool.give(this.buffer);
+    this.buffer = null;
+    this.length = 0;
+  }
+
+  private reserve(bytes: number): void {
+    const capacity = this.buffer?.byteLength ?? 0;
+    if (this.length + bytes <= capacity) return;
+    const next = this.pool.take(Math.max(this.length + bytes, 2 * capacity, this.initialBytes));
+    if (this.buffer !== null) {
+      this.buffer.copy(next, 0, 0, this.length);
+      this.pool.give(this.buffer);
+    }
+    this.buffer = next;
+  }
+}

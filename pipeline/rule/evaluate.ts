@@ -45,6 +45,19 @@ export interface CompiledRule {
   matches(topic: string): boolean;
   /** The rule's output message (UTF-8 JSON, or the original bytes, see above), or null when it does not fire. */
   evaluate(message: RuleMessage): Uint8Array | null;
+  /**
+   * What an action with record `separator` receives (as Firehose actions append one): the
+   * output with the separator, in one allocation, and, when the rule parsed the payload anyway,
+   * the object that output's JSON encodes, so that the next stage need not parse it again.
+   */
+  evaluateForAction(message: RuleMessage, separator: string): ActionRecord | null;
+}
+
+export interface ActionRecord {
+  /** The rule's output followed by the action's separator. */
+  data: Uint8Array;
+  /** Equal to JSON.parse of `data` when known; undefined when the consumer has to parse it. */
+  json?: Record<string, unknown>;
 }
 
 export interface CompileOptions {
@@ -77,25 +90,33 @@ export function compileRule(sql: string, { ruleName }: CompileOptions = {}): Com
     sql,
     topicFilter: statement.from,
     matches: (topic) => ruleTopic(topic) !== null,
-    evaluate({ topic, payload, receivedAt, clientId }) {
-      const seen = ruleTopic(topic);
-      if (seen === null) return null;
-      const text = decodeUtf8(payload);
-      const parsed = text === undefined ? undefined : parsePayload(text);
-      const ctx: Context = { payload: parsed, topic: seen, levels: seen.split('/'), receivedAt, clientId };
-      if (statement.where && asBoolean(evaluateExpr(statement.where, ctx)) !== true) return null;
-      if (onlyAll || (selectsAll && parsed === undefined)) return new Uint8Array(payload);
-      const spliced = startsWithAll && parsed !== undefined ? spliceAliases(payload, parsed, statement, ctx) : null;
-      if (spliced !== null) return spliced;
-      try {
-        return encoder.encode(JSON.stringify(project(statement, ctx)));
-      } catch {
-        // Nesting deeper than JSON.stringify can re-encode: hand the message on as it came, so the
-        // transform still sees it (and quarantines it) instead of it vanishing here.
-        return new Uint8Array(payload);
-      }
-    },
+    evaluate: (message) => run(message, '')?.data ?? null,
+    evaluateForAction: run,
   };
+
+  function run({ topic, payload, receivedAt, clientId }: RuleMessage, separator: string): ActionRecord | null {
+    const seen = ruleTopic(topic);
+    if (seen === null) return null;
+    const text = decodeUtf8(payload);
+    const parsed = text === undefined ? undefined : parsePayload(text);
+    const ctx: Context = { payload: parsed, topic: seen, levels: seen.split('/'), receivedAt, clientId };
+    if (statement.where && asBoolean(evaluateExpr(statement.where, ctx)) !== true) return null;
+    if (onlyAll || (selectsAll && parsed === undefined)) return { data: withSeparator(payload, separator) };
+    const spliced = startsWithAll && parsed !== undefined ? spliceAliases(payload, parsed, statement, ctx, separator) : null;
+    if (spliced !== null) return spliced;
+    try {
+      return { data: withSeparator(encoder.encode(JSON.stringify(project(statement, ctx))), separator) };
+    } catch {
+      // Nesting deeper than JSON.stringify can re-encode: hand the message on as it came, so the
+      // transform still sees it (and quarantines it) instead of it vanishing here.
+      return { data: withSeparator(payload, separator) };
+    }
+  }
+}
+
+/** A copy of `bytes` with `separator` after it (a copy even without one: callers may keep it). */
+function withSeparator(bytes: Uint8Array, separator: string): Uint8Array {
+  return separator === '' ? new Uint8Array(bytes) : Buffer.concat([bytes, Buffer.from(separator)]);
 }
 
 /** The topic after `$aws/rules/<ruleName>/`, or null if `topic` is not that rule's Basic Ingest topic. */
@@ -154,24 +175,35 @@ function parsePayload(text: string): JsonObject | undefined {
  * JSON.stringify can handle. Null when an alias is Undefined (that must remove a key, which
  * appending cannot express).
  */
-function spliceAliases(payload: Uint8Array, parsed: JsonObject, statement: RuleStatement, ctx: Context): Uint8Array | null {
+function spliceAliases(payload: Uint8Array, parsed: JsonObject, statement: RuleStatement, ctx: Context, separator: string): ActionRecord | null {
   // The payload parsed as an object, so it ends in `}` and at most JSON whitespace after it.
   const end = jsonTextEnd(payload);
   if (end === 0) return null;
   let added = '';
+  const aliases: [string, Value][] = [];
   for (const item of statement.select) {
     if (item.kind === 'all') continue;
     const value = evaluateExpr(item.expr, ctx);
     if (value === undefined) return null;
     added += `,${JSON.stringify(item.name)}:${JSON.stringify(value)}`;
+    aliases.push([item.name, value]);
   }
-  const suffix = Object.keys(parsed).length > 0 ? `${added}}` : `${added.slice(1)}}`;
+  const suffix = `${Object.keys(parsed).length > 0 ? added : added.slice(1)}}${separator}`;
   // One buffer for the payload's bytes and the suffix: the twin does this for every publish.
   const bytes = Buffer.allocUnsafe(end - 1 + Buffer.byteLength(suffix));
   bytes.set(payload.subarray(0, end - 1));
   bytes.write(suffix, end - 1);
-  return bytes;
+  // The parsed payload, with the aliases set after every one was evaluated (each sees the payload
+  // as sent), is what JSON.parse makes of the spliced text, as long as each value reads back as
+  // itself (strings, booleans, null, finite numbers other than -0) and no alias is __proto__.
+  for (const [name, value] of aliases) if (name === '__proto__' || !readsBackAsItself(value)) return { data: bytes };
+  for (const [name, value] of aliases) parsed[name] = value;
+  return { data: bytes, json: parsed };
 }
+
+const readsBackAsItself = (value: Value): boolean =>
+  value === null || typeof value === 'string' || typeof value === 'boolean'
+  || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0));
 
 function project(statement: RuleStatement, ctx: Context): JsonObject {
   // No prototype, so a payload key such as "__proto__" stays an ordinary key.

@@ -20,22 +20,26 @@ export type RecordOutcome =
 
 /**
  * Transform one record. `arrivalMs` (Firehose's approximateArrivalTimestamp) stands in for
- * received_at when the rule did not supply a usable one.
+ * received_at when the rule did not supply a usable one. A caller that already holds the
+ * record's JSON value (the twin, whose rule parsed the payload) passes it as `parsed`, which
+ * must be what JSON.parse makes of `data`; it is read, never changed.
  *
  * The record's `dt` partition key is the earliest UTC date among its lines. A record whose
  * readings span several days is one Firehose record and cannot be split here, so the raw zone
  * files it under that first day and the converter routes every line to the curated partition
  * of its own `ts` (docs/contracts.md, "dt of raw objects").
  */
-export function transformRecord(data: Uint8Array, arrivalMs: number): RecordOutcome {
+export function transformRecord(data: Uint8Array, arrivalMs: number, parsed?: unknown): RecordOutcome {
   if (data.byteLength > LIMITS.maxPayloadBytes + RULE_FIELDS_MAX_BYTES) {
     return { result: 'ProcessingFailed', error: 'payload_too_large', detail: `${data.byteLength} bytes` };
   }
-  let message: unknown;
-  try {
-    message = JSON.parse(utf8.decode(data));
-  } catch (error) {
-    return { result: 'ProcessingFailed', error: 'not_json', detail: (error as Error).message.slice(0, 200) };
+  let message = parsed;
+  if (message === undefined) {
+    try {
+      message = JSON.parse(utf8.decode(data));
+    } catch (error) {
+      return { result: 'ProcessingFailed', error: 'not_json', detail: (error as Error).message.slice(0, 200) };
+    }
   }
   if (!isJsonObject(message)) {
     return { result: 'ProcessingFailed', error: 'not_object', detail: `top-level JSON is ${Array.isArray(message) ? 'an array' : typeof message}` };

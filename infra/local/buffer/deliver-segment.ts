@@ -6,7 +6,8 @@
 // cannot stall the buffer.
 import { setImmediate as nextTick, setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { readingsRule } from '../../../pipeline/rule/readings-rule.ts';
+import type { ActionRecord } from '../../../pipeline/rule/evaluate.ts';
+import { READINGS_RULE_SEPARATOR, readingsRule } from '../../../pipeline/rule/readings-rule.ts';
 import { LIMITS } from '../../../pipeline/schema/readings.ts';
 import type { ObjectStore } from '../../../pipeline/storage/object-store.ts';
 import { deliverToLake } from '../firehose-delivery.ts';
@@ -59,8 +60,8 @@ export async function deliverSegment({ records, store, duckdb, stream, retry, lo
         if (record.kind === 'refused-oversize') {
           firehose.refuse(record.data, record.receivedAt, 'payload_too_large', `${record.data.byteLength} bytes > ${LIMITS.maxPayloadBytes}`);
         } else {
-          const data = firehoseData(record);
-          if (data !== null) firehose.put(data, record.receivedAt);
+          const sent = actionRecord(record);
+          if (sent !== null) firehose.put(sent, record.receivedAt);
         }
         if (i % RECORDS_PER_SLICE === RECORDS_PER_SLICE - 1) await nextTick();
       }
@@ -80,17 +81,17 @@ export async function deliverSegment({ records, store, duckdb, stream, retry, lo
   return { firehose: null, attempts: retry.attempts, errorKey };
 }
 
-/** What the rule's Firehose action sends for a spooled record: for a publish the rule's output (null when the rule does not fire), else the record's data. */
-function firehoseData(record: SpoolRecord): Uint8Array | null {
-  if (record.kind !== 'publish') return record.data;
-  return readingsRule.evaluate({ topic: record.topic, payload: record.data, receivedAt: record.receivedAt, clientId: record.clientId });
+/** What the rule's Firehose action sends for a spooled record: for a publish the rule's output (null when the rule does not fire), else the record's data; with the action's separator. */
+function actionRecord(record: SpoolRecord): ActionRecord | null {
+  if (record.kind !== 'publish') return { data: Buffer.concat([record.data, Buffer.from(READINGS_RULE_SEPARATOR)]) };
+  return readingsRule.evaluateForAction({ topic: record.topic, payload: record.data, receivedAt: record.receivedAt, clientId: record.clientId }, READINGS_RULE_SEPARATOR);
 }
 
 /** Firehose's processing-failed error output, one JSON line per record, with the rule output as rawData. */
 function deliveryFailedLines(records: readonly SpoolRecord[], attempts: number, message: string, nowMs: number): string {
   return records.map((record) => {
-    const data = firehoseData(record);
-    return data === null ? '' : `${JSON.stringify({
+    const data = actionRecord(record)?.data;
+    return data === undefined ? '' : `${JSON.stringify({
       attemptsMade: attempts,
       arrivalTimestamp: record.receivedAt,
       errorCode: record.kind === 'refused-oversize' ? 'payload_too_large' : DELIVERY_FAILED_CODE,

@@ -1,13 +1,13 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverToLake, textBuffers } from '../../../infra/local/firehose-delivery.ts';
+import { deliverToLake } from '../../../infra/local/firehose-delivery.ts';
 import { createTestLake, type TestLake } from '../../helpers/lake.ts';
 
-/** One partition of `count` JSON lines of about 100 bytes, as the transform returns them (a string per record). */
-function partition(dt: string, device: string, count: number): Map<string, string[]> {
-  const chunks: string[] = [];
-  for (let i = 0; i < count; i++) chunks.push(`${JSON.stringify({ device_id: device, ts: Date.parse(`${dt}T00:00:00Z`) + i * 1000, energy_import_kwh: i / 1000 })}\n`);
-  return new Map([[dt, chunks]]);
+/** `count` JSON lines of about 100 bytes for one day, as UTF-8. */
+function dayLines(dt: string, device: string, count: number): Buffer {
+  let text = '';
+  for (let i = 0; i < count; i++) text += `${JSON.stringify({ device_id: device, ts: Date.parse(`${dt}T00:00:00Z`) + i * 1000, energy_import_kwh: i / 1000 })}\n`;
+  return Buffer.from(text, 'utf8');
 }
 
 describe('deliverToLake', () => {
@@ -19,33 +19,24 @@ describe('deliverToLake', () => {
     await lake.dispose();
   });
 
-  const deliver = (byDay: Map<string, string[]>) => deliverToLake({ store: lake.store, stream: 'test', byDay, errorLines: '', nowMs: Date.parse('2026-11-26T08:00:00Z') });
+  const nowMs = Date.parse('2026-11-26T08:00:00Z');
 
-  it('hands over each raw object\'s lines, the same text as the gzip object it wrote', async () => {
-    const byDay = partition('2026-11-25', 'meter-a', 20_000); // over 1 MB: a reused buffer
-    const delivered = await deliver(byDay);
-    try {
-      const expected = byDay.get('2026-11-25')!.join('');
-      expect(Buffer.from(delivered.lines[0]!).toString('utf8')).toBe(expected);
-      expect(gunzipSync(await lake.store.get(delivered.rawKeys[0]!)).toString('utf8')).toBe(expected);
-    } finally {
-      delivered.release();
+  it('writes one gzip raw object per dt, in dt order, under that dt, holding exactly its lines', async () => {
+    const byDay = new Map([['2026-11-25', dayLines('2026-11-25', 'meter-a', 2_000)], ['2026-11-24', dayLines('2026-11-24', 'meter-b', 10)]]);
+    const { raw, errorKey } = await deliverToLake({ store: lake.store, stream: 'test', byDay, errorLines: '', nowMs });
+    expect(raw.map((r) => r.dt)).toEqual(['2026-11-24', '2026-11-25']);
+    for (const { dt, key } of raw) {
+      expect(key).toMatch(new RegExp(`^raw/readings/dt=${dt}/test-1-2026-11-26-08-00-00-[0-9a-f-]{36}\\.gz$`));
+      expect(gunzipSync(await lake.store.get(key)).equals(byDay.get(dt)!)).toBe(true);
     }
+    expect(errorKey).toBeNull();
   });
 
-  it('never lets a later delivery write over lines not yet released, and reuses them once released', async () => {
-    const first = await deliver(partition('2026-11-25', 'meter-a', 20_000));
-    const firstText = Buffer.from(first.lines[0]!);
-    const second = await deliver(partition('2026-11-25', 'meter-b', 20_000));
-    expect(second.lines[0]!.buffer).not.toBe(first.lines[0]!.buffer);
-    expect(Buffer.compare(first.lines[0]!, firstText)).toBe(0);
-    first.release();
-    second.release();
-    const kept = textBuffers.keptBytes;
-    const third = await deliver(partition('2026-11-25', 'meter-c', 20_000));
-    expect(textBuffers.keptBytes).toBeLessThan(kept); // taken from the kept buffers, not made anew
-    expect(Buffer.from(third.lines[0]!).toString('utf8')).toContain('"meter-c"');
-    expect(Buffer.from(third.lines[0]!).toString('utf8')).not.toContain('"meter-a"');
-    third.release();
+  it('writes the error output as one gzip object when records failed', async () => {
+    const errorLines = `${JSON.stringify({ errorCode: 'not_json', rawData: 'bm90IGpzb24K' })}\n`;
+    const { raw, errorKey } = await deliverToLake({ store: lake.store, stream: 'test', byDay: new Map(), errorLines, nowMs });
+    expect(raw).toEqual([]);
+    expect(errorKey).toMatch(/^errors\/readings\/.*processing-failed-test-1-2026-11-26-08-00-00-.*\.jsonl\.gz$/);
+    expect(gunzipSync(await lake.store.get(errorKey!)).toString('utf8')).toBe(errorLines);
   });
 });

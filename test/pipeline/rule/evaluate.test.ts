@@ -259,6 +259,48 @@ describe('hostile topics', () => {
   });
 });
 
+describe('evaluateForAction: what a rule action with a separator receives', () => {
+  const message = (topic: string, payload: string): RuleMessage => ({ topic, payload: utf8(payload), receivedAt: RECEIVED_AT, clientId: 'meter-0001' });
+  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+  it('is the rule output with the separator after it', () => {
+    const sent = readingsRule.evaluateForAction(message(TOPIC, JSON.stringify(BATCH)), '\n');
+    expect(text(sent!.data)).toBe(`${text(run(TOPIC, JSON.stringify(BATCH))!)}\n`);
+  });
+
+  it('hands over the object that the output encodes, so that the transform need not parse it again', () => {
+    const payload = JSON.stringify({ ...BATCH, site_id: 'device-claimed-site', extra: { nested: [1, 2] } });
+    const sent = readingsRule.evaluateForAction(message(TOPIC, payload), '\n');
+    expect(sent!.json).toEqual(JSON.parse(text(sent!.data)));
+    expect(Object.keys(sent!.json!)).toEqual(Object.keys(JSON.parse(text(sent!.data)) as object));
+  });
+
+  it('lets every alias see the payload as sent, even one that reads a field another alias replaces', () => {
+    const rule = compileRule("SELECT *, 'fixed' AS site_id, site_id AS claimed FROM 'dt/#'");
+    const sent = rule.evaluateForAction(message('dt/x', '{"site_id":"from-device"}'), '\n');
+    expect(sent!.json).toEqual({ site_id: 'fixed', claimed: 'from-device' });
+    expect(JSON.parse(text(sent!.data))).toEqual(sent!.json);
+  });
+
+  it('hands over no object where the output would not read back as it (a -0 value) or is not an object', () => {
+    const rule = compileRule("SELECT *, nested.v AS v FROM 'dt/#'");
+    expect(rule.evaluateForAction(message('dt/x', '{"nested":{"v":-0}}'), '\n')!.json).toBeUndefined();
+    const array = readingsRule.evaluateForAction(message(TOPIC, '[1,2]'), '\n');
+    expect([text(array!.data), array!.json]).toEqual(['[1,2]\n', undefined]);
+    expect(text(readingsRule.evaluateForAction(message(TOPIC, ''), '\n')!.data)).toBe(`${text(run(TOPIC, '')!)}\n`);
+  });
+
+  it('agrees with evaluate() and JSON.parse for any payload', () => {
+    const payload = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.jsonValue().map((value) => utf8(JSON.stringify(value) ?? '')));
+    fc.assert(fc.property(payload, (p) => {
+      const sent = readingsRule.evaluateForAction({ topic: TOPIC, payload: p, receivedAt: RECEIVED_AT }, '\n');
+      const out = run(TOPIC, p);
+      expect(Buffer.from(sent!.data)).toEqual(Buffer.concat([out!, utf8('\n')]));
+      if (sent!.json !== undefined) expect(sent!.json).toEqual(JSON.parse(text(sent!.data)));
+    }), { numRuns: 2000 });
+  });
+});
+
 describe('compileRule', () => {
   it('exposes the SQL and its topic filter', () => {
     expect(readingsRule).toMatchObject({ sql: READINGS_RULE_SQL, topicFilter: 'dt/energy/+/+/readings' });

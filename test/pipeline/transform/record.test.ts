@@ -20,6 +20,16 @@ function ok(outcome: RecordOutcome): Extract<RecordOutcome, { result: 'Ok' }> {
 }
 
 describe('transformRecord: lines', () => {
+  it('gives the same outcome when the caller hands over the JSON value it already parsed', () => {
+    const data = fromDevice({ device_id: 'meter-0001', seq: 1042, readings: [
+      reading('2025-11-21T09:55:00Z', 12345.678), reading('2025-11-21T09:56:00Z', -1), reading('2025-11-21T09:57:00Z', 12345.712),
+    ] });
+    const parsed: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    const before = structuredClone(parsed);
+    expect(transformRecord(data, ARRIVAL, parsed)).toEqual(transformRecord(data, ARRIVAL));
+    expect(parsed).toEqual(before); // read, not changed
+  });
+
   it('writes one newline-terminated JSON line per reading', () => {
     const { lines } = ok(transformRecord(fromDevice({ device_id: 'meter-0001', seq: 1042, readings: [
       reading('2025-11-21T09:55:00Z', 12345.678), reading('2025-11-21T09:56:00Z', 12345.712),
