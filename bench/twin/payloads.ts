@@ -1,6 +1,7 @@
 // The benchmark's device messages: contract payloads with ISO timestamps, one reading a minute
 // per device, so every reading of a run has its own (device_id, ts). Built by string
 // concatenation: the load generator should spend its CPU on MQTT and TLS, not on payloads.
+import { DAY_MS } from '../../pipeline/schema/ids.ts';
 
 /** One device's message stream; `readings` counts what it has sent so far (its register and clock). */
 export interface DeviceStream {
@@ -17,7 +18,7 @@ export function deviceStream(deviceId: string, siteId: string): DeviceStream {
 }
 
 /** The first reading's time: 60 days ago on the minute, so a long run never reaches the future (ts_in_future). */
-export const firstReadingTs = (now = Date.now()): number => Math.floor(now / MINUTE_MS) * MINUTE_MS - 60 * 86_400_000;
+export const firstReadingTs = (now = Date.now()): number => Math.floor(now / MINUTE_MS) * MINUTE_MS - 60 * DAY_MS;
 
 function readingFields(stream: DeviceStream, firstTs: number): string {
   const n = stream.readings++;

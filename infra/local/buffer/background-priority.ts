@@ -56,8 +56,11 @@ export function setOwnAutogroupNiceness(niceness: number, logger: BufferLogger):
   }
 }
 
-/** The session id field of a /proc/<pid>/stat line (the command name in parentheses may hold spaces). */
-export function sessionId(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[3]);
-}
+/**
+ * The fields of a /proc/<pid>/stat line after the command name, from the state (field 3 in
+ * proc(5)) on: the name, in parentheses, may itself hold spaces and parentheses.
+ */
+export const statFields = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
+/** The session id field of a /proc/<pid>/stat line. */
+export const sessionId = (stat: string): number => Number(statFields(stat)[3]);

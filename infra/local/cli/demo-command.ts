@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { credentialsFromStateDir } from '../../../firmware/simulator/device-credentials.ts';
 import { runMqttFleet } from '../../../firmware/simulator/mqtt-fleet.ts';
+import { DAY_MS } from '../../../pipeline/schema/ids.ts';
 import { demoFleet, DEMO_SITE_TIMEZONES, installExampleReferences, provisionFleet } from '../demo.ts';
 import { dashboardRoutes, dashboardUrl } from '../dashboard/routes.ts';
 import { reportJobs } from '../report-jobs.ts';
@@ -55,7 +56,7 @@ export function demoCommand(): Command {
 
       const cadenceMs = options.cadence * 1000;
       const end = Math.floor(Date.now() / cadenceMs) * cadenceMs;
-      const start = end - options.days * 86_400_000;
+      const start = end - options.days * DAY_MS;
       stopProgress = showProgress(twin);
       const fleetOptions = {
         url: `mqtts://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${twin.broker.port}`,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sessionId } from '../../../../infra/local/buffer/background-priority.ts';
+import { sessionId, statFields } from '../../../../infra/local/buffer/background-priority.ts';
 
 describe('sessionId', () => {
   it('reads the session field of a /proc/<pid>/stat line', () => {
@@ -10,6 +10,11 @@ describe('sessionId', () => {
 
   it('is not misled by spaces and parentheses in the command name', () => {
     expect(sessionId('4242 (my (odd) cmd) S 4000 4242 4100 34816 4242 4194560 2318 0 0 0 63 8 0 0 20 0 11 0')).toBe(4100);
+  });
+
+  it('reads every field from the state on, whatever the command name holds (statFields)', () => {
+    const fields = statFields('4242 (a) b (c) ) Z 4000 4242 4100 34816 4242 4194560 2318 0 0 0 63 8 0 0 20 10 11 0');
+    expect([fields[0], fields[1], fields[16]]).toEqual(['Z', '4000', '10']);
   });
 
   it.runIf(process.platform === 'linux')('tells a process started detached (a session leader) from one in this session', () => {

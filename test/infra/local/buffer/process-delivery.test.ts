@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDurableBuffer, type DurableBuffer } from '../../../../infra/local/buffer/durable-buffer.ts';
-import { DELIVERY_NICENESS } from '../../../../infra/local/buffer/background-priority.ts';
+import { DELIVERY_NICENESS, statFields } from '../../../../infra/local/buffer/background-priority.ts';
 import type { BufferLogger } from '../../../../infra/local/buffer/logger.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
 import { DELIVERY_PROCESS_ENTRY, processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
@@ -24,7 +24,7 @@ const HINTS = { sizeMb: 64, intervalSeconds: 600 };
 /** Nice values of the threads of process `pid` (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
 const threadNiceness = (pid: number | 'self'): number[] => readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
   try {
-    return [Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])];
+    return [Number(statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[16])];
   } catch {
     return []; // the thread ended meanwhile
   }
@@ -40,7 +40,7 @@ function autogroup(pid: number | 'self'): { id: string; nice: number } {
 function deliveryProcesses(ppid: number): number[] {
   return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
     try {
-      const parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      const parent = Number(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[1]);
       return parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(DELIVERY_PROCESS_ENTRY);
     } catch {
       return false;
@@ -141,10 +141,10 @@ describe('segment delivery in a child process', () => {
     expect(child).toBeDefined();
     broker.kill('SIGKILL');
     const deadline = Date.now() + 15_000;
-    while (existsSync(`/proc/${child}`) && !readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.startsWith('Z') && Date.now() < deadline) {
+    while (existsSync(`/proc/${child}`) && statFields(readFileSync(`/proc/${child}/stat`, 'utf8'))[0] !== 'Z' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(existsSync(`/proc/${child}`) && !readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.startsWith('Z')).toBe(false);
+    expect(existsSync(`/proc/${child}`) && statFields(readFileSync(`/proc/${child}/stat`, 'utf8'))[0] !== 'Z').toBe(false);
   });
 
   it('transforms and converts while the main thread is busy', async () => {
