@@ -8,7 +8,6 @@ import type { FirehoseTransformationResult } from 'aws-lambda';
 import { errorsKey, rawReadingsKey } from '../../pipeline/storage/keys.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import type { BatchOutput, PlainRecord } from '../../pipeline/transform/batch.ts';
-import { ReusedBuffers } from './reused-buffers.ts';
 
 // Asynchronous gzip runs on libuv's thread pool, off the event loop.
 const gzipAsync = promisify(gzipCallback);
@@ -52,9 +51,6 @@ export function errorOutputLines(source: readonly PlainRecord[], failures: Batch
     })}\n`;
   }).join('');
 }
-
-/** Where the twin encodes raw objects' lines (LocalFirehose): one process-wide set, as deliveries come and go. */
-export const textBuffers = new ReusedBuffers();
 
 export interface DeliveredToLake {
   /** The raw objects written, in `dt` order. */

@@ -9,8 +9,11 @@ import type { ActionRecord } from '../../pipeline/rule/evaluate.ts';
 import type { RecordError } from '../../pipeline/decode/reasons.ts';
 import type { ObjectStore } from '../../pipeline/storage/object-store.ts';
 import { applyResponseBudget, base64Length, transformToCounts, type PlainRecord, type TransformedRecord } from '../../pipeline/transform/batch.ts';
-import { deliverToLake, errorOutputLines, textBuffers } from './firehose-delivery.ts';
-import { GrowingText } from './reused-buffers.ts';
+import { deliverToLake, errorOutputLines } from './firehose-delivery.ts';
+import { GrowingText, ReusedBuffers } from './reused-buffers.ts';
+
+/** Where raw objects' lines are encoded: one process-wide set, as deliveries come and go. */
+export const textBuffers = new ReusedBuffers();
 
 /** Firehose's default Lambda processor buffer (1 MB): the batch the transform sees at once. */
 export const PROCESSOR_BUFFER_BYTES = 1_000_000;

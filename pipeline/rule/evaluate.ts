@@ -105,7 +105,7 @@ export function compileRule(sql: string, { ruleName }: CompileOptions = {}): Com
     const spliced = startsWithAll && parsed !== undefined ? spliceAliases(payload, parsed, statement, ctx, separator) : null;
     if (spliced !== null) return spliced;
     try {
-      return { data: withSeparator(encoder.encode(JSON.stringify(project(statement, ctx))), separator) };
+      return { data: encoder.encode(`${JSON.stringify(project(statement, ctx))}${separator}`) };
     } catch {
       // Nesting deeper than JSON.stringify can re-encode: hand the message on as it came, so the
       // transform still sees it (and quarantines it) instead of it vanishing here.

@@ -81,9 +81,11 @@ export async function deliverSegment({ records, store, duckdb, stream, retry, lo
   return { firehose: null, attempts: retry.attempts, errorKey };
 }
 
+const SEPARATOR = Buffer.from(READINGS_RULE_SEPARATOR);
+
 /** What the rule's Firehose action sends for a spooled record: for a publish the rule's output (null when the rule does not fire), else the record's data; with the action's separator. */
 function actionRecord(record: SpoolRecord): ActionRecord | null {
-  if (record.kind !== 'publish') return { data: Buffer.concat([record.data, Buffer.from(READINGS_RULE_SEPARATOR)]) };
+  if (record.kind !== 'publish') return { data: Buffer.concat([record.data, SEPARATOR]) };
   return readingsRule.evaluateForAction({ topic: record.topic, payload: record.data, receivedAt: record.receivedAt, clientId: record.clientId }, READINGS_RULE_SEPARATOR);
 }
 

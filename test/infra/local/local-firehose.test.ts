@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { textBuffers } from '../../../infra/local/firehose-delivery.ts';
-import { LocalFirehose } from '../../../infra/local/local-firehose.ts';
+import { LocalFirehose, textBuffers } from '../../../infra/local/local-firehose.ts';
 import { READINGS_RULE_SEPARATOR, readingsRule } from '../../../pipeline/rule/readings-rule.ts';
 import { createTestLake, type TestLake } from '../../helpers/lake.ts';
 import { transformBatch, type PlainRecord } from '../../../pipeline/transform/batch.ts';
