@@ -24,8 +24,20 @@ export class GeneratorProcess {
     return { generator, connectMs: connected.connectMs };
   }
 
-  run(load: LoadSpec): Promise<LoadResult> {
-    return this.request({ type: 'run', load }, 'result').then((m) => m.result);
+  /** Builds a run's messages in the generator, so that the run can be timed from its first publish. */
+  async prepare(load: LoadSpec): Promise<void> {
+    await this.request({ type: 'prepare', load }, 'prepared');
+  }
+
+  /** Publishes the prepared run; resolves with its result. */
+  start(): Promise<LoadResult> {
+    return this.request({ type: 'run' }, 'result').then((m) => m.result);
+  }
+
+  /** `prepare`, then `start`. */
+  async run(load: LoadSpec): Promise<LoadResult> {
+    await this.prepare(load);
+    return this.start();
   }
 
   async stop(): Promise<void> {

@@ -51,9 +51,9 @@ function prepareMessages(devices: Device[], load: LoadSpec, total: number, first
   });
 }
 
-function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<LoadResult> {
-  const total = runMessages(devices, load);
-  prepareMessages(devices, load, total, firstTs);
+interface PreparedLoad { load: LoadSpec; total: number }
+
+function runLoad(devices: Device[], { load, total }: PreparedLoad): Promise<LoadResult> {
   const latencies = new LatencyRecorder(total);
   const counts = { messages: 0, readings: 0, failed: 0, skipped: 0, inFlight: 0 };
   const cpuBefore = process.cpuUsage();
@@ -130,6 +130,7 @@ function runLoad(devices: Device[], load: LoadSpec, firstTs: number): Promise<Lo
 
 let devices: Device[] = [];
 let firstTs = 0;
+let prepared: PreparedLoad | null = null;
 
 async function handle(message: ToGenerator): Promise<void> {
   if (message.type === 'connect') {
@@ -137,8 +138,16 @@ async function handle(message: ToGenerator): Promise<void> {
     firstTs = message.config.firstTs;
     devices = await connectAll(message.config);
     send({ type: 'connected', devices: devices.length, connectMs: performance.now() - began });
+  } else if (message.type === 'prepare') {
+    const total = runMessages(devices, message.load);
+    prepareMessages(devices, message.load, total, firstTs);
+    prepared = { load: message.load, total };
+    send({ type: 'prepared', messages: total });
   } else if (message.type === 'run') {
-    send({ type: 'result', result: await runLoad(devices, message.load, firstTs) });
+    if (prepared === null) throw new Error('run before prepare');
+    const load = prepared;
+    prepared = null;
+    send({ type: 'result', result: await runLoad(devices, load) });
   } else {
     await Promise.all(devices.map((d) => d.client.close()));
     process.disconnect();

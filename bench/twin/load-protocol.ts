@@ -40,8 +40,11 @@ export interface LoadResult {
   eventLoopDelayP99Ms: number;
 }
 
-export type ToGenerator = { type: 'connect'; config: GeneratorConfig } | { type: 'run'; load: LoadSpec } | { type: 'stop' };
+// 'prepare' builds a run's messages; 'run' publishes them. Two steps, so that the bench times a
+// run from its first publish, not from before the messages were built.
+export type ToGenerator = { type: 'connect'; config: GeneratorConfig } | { type: 'prepare'; load: LoadSpec } | { type: 'run' } | { type: 'stop' };
 export type FromGenerator =
   | { type: 'connected'; devices: number; connectMs: number }
+  | { type: 'prepared'; messages: number }
   | { type: 'result'; result: LoadResult }
   | { type: 'error'; message: string };

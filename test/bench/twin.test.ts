@@ -1,7 +1,16 @@
 // Smoke test of the twin benchmark on a tiny fleet at a low rate, so the bench code cannot rot
 // unnoticed. No timing assertions: only that every run happened, in a separate load-generator
 // process, and that the twin's lake holds every reading the devices were acknowledged.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GeneratorProcess } from '../../bench/twin/generator-process.ts';
+import { firstReadingTs } from '../../bench/twin/payloads.ts';
+import { fleetDevices } from '../../firmware/simulator/fleet.ts';
+import { startBroker } from '../../infra/local/broker/server.ts';
+import { addDevices } from '../../infra/local/devices/provision.ts';
 import { silentLog } from '../../bench/measure.ts';
 import { LOADS, runTwinSuite, type TwinSuiteResult } from '../../bench/twin/suite.ts';
 import { twinTables } from '../../bench/twin/tables.ts';
@@ -62,4 +71,28 @@ describe('twin benchmark suite (10 TLS devices, 1 s paced runs at 200 messages/s
     const twin = result.systems[1]!;
     expect(markdown).toContain(`| ${twin.storedReadings!.toLocaleString('en-US')} / ${twin.ackedReadings.toLocaleString('en-US')} | equal: pass |`);
   });
+});
+
+describe('load generator', () => {
+  it('builds a run\'s messages on `prepare` and publishes only on `start`, so that runs are timed from their first publish', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'wattlake-generator-'));
+    const fleet = fleetDevices({ devices: 4, sites: 1 }).map(({ deviceId, siteId }) => ({ deviceId, siteId }));
+    await addDevices(work, fleet);
+    let received = 0;
+    const broker = await startBroker({ stateDir: work, port: 0, sink: () => { received++; return Promise.resolve(); }, logger: pino({ level: 'silent' }) });
+    const { generator } = await GeneratorProcess.start({ url: `mqtts://127.0.0.1:${broker.port}`, stateDir: work, devices: fleet, connectConcurrency: 4, firstTs: firstReadingTs() });
+    try {
+      await generator.prepare({ kind: 'max', readingsPerMessage: 10, messagesPerDevice: 5, window: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(received).toBe(0);
+      const result = await generator.start();
+      expect(result).toMatchObject({ messages: 20, readings: 200, failed: 0 });
+      expect(received).toBe(20);
+      await expect(generator.start()).rejects.toThrow(/run before prepare/);
+    } finally {
+      await generator.stop();
+      await broker.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
