@@ -10,7 +10,7 @@
 // threads only within their session's group, and this process leads a session of its own (it
 // is started detached): its group would get as much CPU as the broker's session whatever its
 // threads' nice values. So the group's nice value is set as well, and it follows the buffer:
-// lowered while delivery keeps up, back to normal while it is behind. Lowered all the time, it
+// lowered (to 19, the lowest) while delivery keeps up, back to normal while it is behind. Lowered all the time, it
 // starved delivery under full load (publish -> Parquet 70-79k against 87-91k batched
 // readings/s); at normal priority all the time, deliveries took the CPU from the broker in
 // bursts and PUBACK p99 at 10,000 messages/s rose from tens of ms to hundreds
@@ -19,8 +19,17 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { BufferLogger } from './logger.ts';
 
-/** Nice value of the delivery process's threads, and of its autogroup while delivery keeps up (0 = normal, 19 = lowest). */
+/** Nice value of the delivery process's threads (0 = normal, 19 = lowest). */
 export const DELIVERY_NICENESS = 10;
+
+/**
+ * Nice value of the delivery process's autogroup while delivery keeps up: the lowest. Where
+ * autogroups are on, it is what weighs delivery against the broker. At 10, conversions still
+ * took enough CPU from the broker's loop and its libuv pool that PUBACK p99 at 10,000
+ * single-reading messages/s was 65 and 94 ms, against 27 and 43 ms at 19 in alternating runs
+ * (docs/benchmarks.md, "The delivery's autogroup at nice 19").
+ */
+export const KEEPING_UP_AUTOGROUP_NICENESS = 19;
 
 /** Lowers the scheduling priority of the calling process, all its threads, to `niceness`; returns whether it did. */
 export function lowerProcessPriority(niceness: number, logger: BufferLogger): boolean {

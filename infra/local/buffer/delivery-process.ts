@@ -4,7 +4,7 @@
 // process's logger, and exits when that process goes away (its segments are replayed there).
 import { openDuckDb } from '../../../pipeline/query/duckdb.ts';
 import { FolderStore } from '../../../pipeline/storage/folder-store.ts';
-import { DELIVERY_NICENESS, lowerProcessPriority, setOwnAutogroupNiceness } from './background-priority.ts';
+import { DELIVERY_NICENESS, KEEPING_UP_AUTOGROUP_NICENESS, lowerProcessPriority, setOwnAutogroupNiceness } from './background-priority.ts';
 import type { BufferLogger } from './logger.ts';
 import type { DeliveryProcessConfig, FromDeliveryProcess, ToDeliveryProcess } from './process-delivery.ts';
 import { inProcessDelivery } from './segment-delivery.ts';
@@ -26,7 +26,7 @@ const logger: BufferLogger = { debug: forward('debug'), info: forward('info'), w
 // Before DuckDB or libuv's pool start their threads, so that they inherit the lower priority.
 lowerProcessPriority(DELIVERY_NICENESS, logger);
 // Delivery starts as keeping up; the buffer says when it falls behind ('pace').
-const setPace = (behind: boolean): boolean => setOwnAutogroupNiceness(behind ? 0 : DELIVERY_NICENESS, logger);
+const setPace = (behind: boolean): boolean => setOwnAutogroupNiceness(behind ? 0 : KEEPING_UP_AUTOGROUP_NICENESS, logger);
 setPace(false);
 const { lake, stream, retry } = JSON.parse(process.argv[2] ?? '') as DeliveryProcessConfig;
 // One DuckDB thread per conversion: on a machine with few cores the broker needs the others,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDurableBuffer, type DurableBuffer } from '../../../../infra/local/buffer/durable-buffer.ts';
-import { DELIVERY_NICENESS, statFields } from '../../../../infra/local/buffer/background-priority.ts';
+import { DELIVERY_NICENESS, KEEPING_UP_AUTOGROUP_NICENESS, statFields } from '../../../../infra/local/buffer/background-priority.ts';
 import type { BufferLogger } from '../../../../infra/local/buffer/logger.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
 import { DELIVERY_PROCESS_ENTRY, processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
@@ -107,7 +107,7 @@ describe('segment delivery in a child process', () => {
     expect(Math.max(...threadNiceness('self'))).toBe(Math.max(...niceBefore)); // the broker's process is untouched
   });
 
-  it.runIf(existsSync('/proc/self/autogroup') && autogroup('self').nice < DELIVERY_NICENESS)('lowers the delivery process\'s autogroup (its own session) while delivery keeps up, and restores it while delivery is behind', async () => {
+  it.runIf(existsSync('/proc/self/autogroup') && autogroup('self').nice < KEEPING_UP_AUTOGROUP_NICENESS)('lowers the delivery process\'s autogroup (its own session) while delivery keeps up, and restores it while delivery is behind', async () => {
     // With autogroup scheduling the kernel shares the CPU between sessions before it looks at thread nice values.
     const brokerBefore = autogroup('self');
     const delivery = processDelivery({ lake: lake.root, logger: recordingLogger([]) });
@@ -116,11 +116,11 @@ describe('segment delivery in a child process', () => {
       const [child] = deliveryProcesses(process.pid);
       expect(child).toBeDefined();
       expect(autogroup(child!).id).not.toBe(brokerBefore.id);
-      expect(autogroup(child!).nice).toBe(DELIVERY_NICENESS);
+      expect(autogroup(child!).nice).toBe(KEEPING_UP_AUTOGROUP_NICENESS);
       delivery.setBehind!(true);
       await waitFor(() => autogroup(child!).nice === 0);
       delivery.setBehind!(false);
-      await waitFor(() => autogroup(child!).nice === DELIVERY_NICENESS);
+      await waitFor(() => autogroup(child!).nice === KEEPING_UP_AUTOGROUP_NICENESS);
       expect(autogroup('self')).toEqual(brokerBefore);
     } finally {
       await delivery.close();
