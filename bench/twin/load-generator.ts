@@ -142,7 +142,7 @@ async function handle(message: ToGenerator): Promise<void> {
     const total = runMessages(devices, message.load);
     prepareMessages(devices, message.load, total, firstTs);
     prepared = { load: message.load, total };
-    send({ type: 'prepared', messages: total });
+    send({ type: 'prepared' });
   } else if (message.type === 'run') {
     if (prepared === null) throw new Error('run before prepare');
     const load = prepared;

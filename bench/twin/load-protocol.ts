@@ -45,6 +45,6 @@ export interface LoadResult {
 export type ToGenerator = { type: 'connect'; config: GeneratorConfig } | { type: 'prepare'; load: LoadSpec } | { type: 'run' } | { type: 'stop' };
 export type FromGenerator =
   | { type: 'connected'; devices: number; connectMs: number }
-  | { type: 'prepared'; messages: number }
+  | { type: 'prepared' }
   | { type: 'result'; result: LoadResult }
   | { type: 'error'; message: string };

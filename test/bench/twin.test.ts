@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { silentLog } from '../../bench/measure.ts';
 import { GeneratorProcess } from '../../bench/twin/generator-process.ts';
 import { firstReadingTs } from '../../bench/twin/payloads.ts';
+import { LOADS, runTwinSuite, type TwinSuiteResult } from '../../bench/twin/suite.ts';
+import { twinTables } from '../../bench/twin/tables.ts';
 import { fleetDevices } from '../../firmware/simulator/fleet.ts';
 import { startBroker } from '../../infra/local/broker/server.ts';
 import { addDevices } from '../../infra/local/devices/provision.ts';
-import { silentLog } from '../../bench/measure.ts';
-import { LOADS, runTwinSuite, type TwinSuiteResult } from '../../bench/twin/suite.ts';
-import { twinTables } from '../../bench/twin/tables.ts';
 
 const DEVICES = 10;
 const MESSAGES_PER_DEVICE = 3;

@@ -10,10 +10,10 @@
 // threads only within their session's group, and this process leads a session of its own (it
 // is started detached): its group would get as much CPU as the broker's session whatever its
 // threads' nice values. So the group's nice value is set as well, and it follows the buffer:
-// lowered (to 19, the lowest) while delivery keeps up, back to normal while it is behind. Lowered all the time, it
-// starved delivery under full load (publish -> Parquet 70-79k against 87-91k batched
-// readings/s); at normal priority all the time, deliveries took the CPU from the broker in
-// bursts and PUBACK p99 at 10,000 messages/s rose from tens of ms to hundreds
+// lowered (to 19, the lowest) while delivery keeps up, back to normal while it is behind.
+// Lowered all the time, it starved delivery under full load (publish -> Parquet 70-79k against
+// 87-91k batched readings/s); at normal priority all the time, deliveries took the CPU from the
+// broker in bursts and PUBACK p99 at 10,000 messages/s rose from tens of ms to hundreds
 // (docs/benchmarks.md, "Local twin").
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
