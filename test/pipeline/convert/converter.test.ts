@@ -94,6 +94,14 @@ describe('convertRawObject', () => {
     expect(rows).toEqual([{ device_id: 'meter-0002', ts: null, reason: 'ts_invalid', detail: rejected.detail, payload: rejected.payload, dt: '2026-11-20' }]);
   });
 
+  it('dates a quarantined reading from before 1970 by the UTC day it names, not the day after (days are floored)', async () => {
+    const tooOld: RejectedReading = { ...rejected, ts: -1, reason: 'ts_too_old', detail: 'ts 1969-12-31T23:59:59.999Z is before 2000-01-01', payload: '{"ts":-1,"energy_import_kwh":1}' };
+    const rawKey = await putRaw(lake, [reading('meter-0001', 'site-01', 1, 1), tooOld]);
+    const result = await convertRawObject({ store: lake.store, rawKey, duckdb: lake.duckdb });
+    expect(result.rejected).toEqual([{ dt: '1969-12-31', key: `curated/rejected_readings/dt=1969-12-31/${outputFileName(rawKey)}`, rows: 1 }]);
+    expect(result.readings.map((r) => r.dt)).toEqual(['2026-11-20']);
+  });
+
   it('overwrites its own output when the same raw object is converted again (retry)', async () => {
     const rawKey = await putRaw(lake, [reading('meter-0001', 'site-01', 1, 1), reading('meter-0001', 'site-01', 2, 2)]);
     await convertRawObject({ store: lake.store, rawKey, duckdb: lake.duckdb });
