@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { DAY_MS, isValidDate, utcDate } from '../schema/ids.ts';
+import { DAY_MS, isValidDate, utcDateOfDay } from '../schema/ids.ts';
 import { READING_COLUMNS, REJECTED_COLUMNS, type Column } from '../schema/readings.ts';
 import { duckdbType } from '../schema/types.ts';
 import { curatedReadingsKey, rejectedReadingsKey } from '../storage/keys.ts';
@@ -104,10 +104,12 @@ async function writePartitions(
   where: string,
   tail: string,
 ): Promise<{ dt: string; path: string; rows: number }[]> {
-  const days = (await connection.runAndReadAll(`SELECT DISTINCT day FROM raw_lines WHERE ${where} ORDER BY day`)).getRows().map((r) => Number(r[0]));
+  // A NULL day (a line with neither ts nor received_at) must fail the conversion, not become day 0 and match no row.
+  const days = (await connection.runAndReadAll(`SELECT DISTINCT day FROM raw_lines WHERE ${where} ORDER BY day`)).getRows().map((r) => r[0]);
   const parts: { dt: string; path: string; rows: number }[] = [];
-  for (const day of days) {
-    const dt = Number.isSafeInteger(day) && Math.abs(day * DAY_MS) <= 8.64e15 ? utcDate(day * DAY_MS) : String(day);
+  for (const value of days) {
+    const day = value === null ? Number.NaN : Number(value);
+    const dt = utcDateOfDay(day) ?? String(value);
     if (!isValidDate(dt)) throw new Error(`converter: computed partition ${JSON.stringify(dt)} is not a date`);
     const path = join(work, `${label}-${dt}.parquet`);
     const rows = await copyToParquet(connection, `SELECT ${columns.map(storedExpr).join(', ')} FROM raw_lines WHERE ${where} AND day = ${day} ${tail}`, path);

@@ -27,6 +27,11 @@ export function utcDate(epochMs: number): string {
   return date;
 }
 
+/** The UTC date of day number `day` (whole days since 1970-01-01), or null for anything else or a day beyond Date's range. */
+export function utcDateOfDay(day: number): string | null {
+  return Number.isSafeInteger(day) && Math.abs(day * DAY_MS) <= MAX_DATE_MS ? utcDate(day * DAY_MS) : null;
+}
+
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True for a real calendar date written as YYYY-MM-DD (the only form a `dt` may take). */

@@ -102,6 +102,12 @@ describe('convertRawObject', () => {
     expect(result.readings.map((r) => r.dt)).toEqual(['2026-11-20']);
   });
 
+  it('fails, rather than drops the line, when a line has neither ts nor received_at to date it by', async () => {
+    const { received_at: _dropped, ...undated } = rejected;
+    const rawKey = await putRaw(lake, [reading('meter-0001', 'site-01', 1, 1), undated]);
+    await expect(convertRawObject({ store: lake.store, rawKey, duckdb: lake.duckdb })).rejects.toThrow('converter: computed partition "null" is not a date');
+  });
+
   it('overwrites its own output when the same raw object is converted again (retry)', async () => {
     const rawKey = await putRaw(lake, [reading('meter-0001', 'site-01', 1, 1), reading('meter-0001', 'site-01', 2, 2)]);
     await convertRawObject({ store: lake.store, rawKey, duckdb: lake.duckdb });

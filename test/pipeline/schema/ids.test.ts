@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utcDate } from '../../../pipeline/schema/ids.ts';
+import { DAY_MS, utcDate, utcDateOfDay } from '../../../pipeline/schema/ids.ts';
 
 describe('utcDate', () => {
   it('gives the UTC calendar day of an instant, whatever order the instants come in', () => {
@@ -25,5 +25,20 @@ describe('utcDate', () => {
     expect(utcDate(8.64e15)).toBe(new Date(8.64e15).toISOString().slice(0, 10));
     expect(() => utcDate(8.64e15 + 1)).toThrow(RangeError);
     expect(() => utcDate(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('utcDateOfDay', () => {
+  it('gives the date of a day number, on both sides of 1970', () => {
+    expect(utcDateOfDay(0)).toBe('1970-01-01');
+    expect(utcDateOfDay(-1)).toBe('1969-12-31');
+    expect(utcDateOfDay(Date.UTC(2026, 10, 26) / DAY_MS)).toBe('2026-11-26');
+  });
+
+  it('gives null for what is not a whole day number within Date\'s range, where utcDate would throw', () => {
+    expect(utcDateOfDay(Number.NaN)).toBeNull();
+    expect(utcDateOfDay(1.5)).toBeNull();
+    expect(utcDateOfDay(100_000_001)).toBeNull(); // 8.64e15 ms is day 100,000,000
+    expect(utcDateOfDay(100_000_000)).toBe(utcDate(100_000_000 * DAY_MS)); // the last day in range is utcDate's to format
   });
 });
