@@ -15,7 +15,13 @@
 // 87-91k batched readings/s); at normal priority all the time, deliveries took the CPU from the
 // broker in bursts and PUBACK p99 at 10,000 messages/s rose from tens of ms to hundreds
 // (docs/benchmarks.md, "Local twin").
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+//
+// Where the group's nice value does weigh, the threads also run under SCHED_IDLE: a thread of
+// the broker that wakes up then takes the CPU from delivery at once, where at nice 19 delivery
+// kept it to the end of its time slice. SCHED_IDLE cannot be left without privileges, so it is
+// used only where the autogroup can give delivery its share back while it is behind.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { BufferLogger } from './logger.ts';
 
@@ -61,6 +67,60 @@ export function setOwnAutogroupNiceness(niceness: number, logger: BufferLogger):
   } catch (error) {
     // No autogroup support (the file is missing), or not allowed: thread nice values still apply within the session.
     logger.debug({ err: error }, 'buffer: could not set the delivery process\'s autogroup priority');
+    return false;
+  }
+}
+
+/**
+ * Puts every thread of this process under the SCHED_IDLE policy (Linux), so the threads it
+ * starts later inherit it. Uses util-linux's `chrt`, as Node has no sched_setscheduler().
+ * Returns whether it did.
+ */
+export function runProcessAsIdle(logger: BufferLogger): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch (error) {
+    logger.debug({ err: error }, 'buffer: could not run the delivery process under SCHED_IDLE');
+    return false;
+  }
+}
+
+/** What decides whether the kernel weighs a process by its autogroup (see autogroupApplies). */
+export interface AutogroupFacts {
+  /** /proc/sys/kernel/sched_autogroup_enabled, or null when missing (no autogroup support). */
+  enabled: string | null;
+  /** /proc/self/cgroup. */
+  cgroups: string;
+  /** cgroup v2's /sys/fs/cgroup/cgroup.subtree_control, or null when missing. */
+  rootSubtreeControl: string | null;
+}
+
+/**
+ * Whether the kernel weighs this process's CPU share by its autogroup: only with autogroups
+ * enabled and while the process is in the root CPU cgroup (the kernel ignores autogroups for
+ * tasks in any other task group, e.g. a systemd unit's slice with the cpu controller on). Not
+ * knowable from inside a container's cgroup namespace, whose root looks like the real one.
+ */
+export function autogroupApplies({ enabled, cgroups, rootSubtreeControl }: AutogroupFacts): boolean {
+  if (enabled?.trim() !== '1') return false;
+  const lines = cgroups.trim().split('\n').map((line) => /^\d+:([^:]*):(.*)$/.exec(line)).filter((match) => match !== null);
+  const v1 = lines.find(([, controllers]) => controllers!.split(',').includes('cpu'));
+  if (v1 !== undefined) return v1[2] === '/';
+  const v2 = lines.find(([, controllers]) => controllers === '');
+  if (v2 === undefined) return false;
+  // cgroup v2: a process below the root is in the root task group only if the cpu controller is off.
+  return v2[2] === '/' || !(rootSubtreeControl ?? '').split(/\s+/).includes('cpu');
+}
+
+/** autogroupApplies for this process, from the files it reads (false where they are missing). */
+export function ownAutogroupApplies(): boolean {
+  if (process.platform !== 'linux') return false;
+  const read = (file: string): string | null => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+  try {
+    return autogroupApplies({ enabled: read('/proc/sys/kernel/sched_autogroup_enabled'), cgroups: read('/proc/self/cgroup') ?? '', rootSubtreeControl: read('/sys/fs/cgroup/cgroup.subtree_control') });
+  } catch {
     return false;
   }
 }

@@ -4,7 +4,7 @@
 // process's logger, and exits when that process goes away (its segments are replayed there).
 import { openDuckDb } from '../../../pipeline/query/duckdb.ts';
 import { FolderStore } from '../../../pipeline/storage/folder-store.ts';
-import { DELIVERY_NICENESS, KEEPING_UP_AUTOGROUP_NICENESS, lowerProcessPriority, setOwnAutogroupNiceness } from './background-priority.ts';
+import { DELIVERY_NICENESS, KEEPING_UP_AUTOGROUP_NICENESS, lowerProcessPriority, ownAutogroupApplies, runProcessAsIdle, setOwnAutogroupNiceness } from './background-priority.ts';
 import type { BufferLogger } from './logger.ts';
 import type { DeliveryProcessConfig, FromDeliveryProcess, ToDeliveryProcess } from './process-delivery.ts';
 import { inProcessDelivery } from './segment-delivery.ts';
@@ -27,7 +27,7 @@ const logger: BufferLogger = { debug: forward('debug'), info: forward('info'), w
 lowerProcessPriority(DELIVERY_NICENESS, logger);
 // Delivery starts as keeping up; the buffer says when it falls behind ('pace').
 const setPace = (behind: boolean): boolean => setOwnAutogroupNiceness(behind ? 0 : KEEPING_UP_AUTOGROUP_NICENESS, logger);
-setPace(false);
+if (setPace(false) && ownAutogroupApplies()) runProcessAsIdle(logger);
 const { lake, stream, retry } = JSON.parse(process.argv[2] ?? '') as DeliveryProcessConfig;
 // One DuckDB thread per conversion: on a machine with few cores the broker needs the others,
 // and a conversion of one segment spends less CPU in all on one thread (no coordination)

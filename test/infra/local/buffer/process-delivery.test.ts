@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDurableBuffer, type DurableBuffer } from '../../../../infra/local/buffer/durable-buffer.ts';
-import { DELIVERY_NICENESS, KEEPING_UP_AUTOGROUP_NICENESS, statFields } from '../../../../infra/local/buffer/background-priority.ts';
+import { DELIVERY_NICENESS, KEEPING_UP_AUTOGROUP_NICENESS, ownAutogroupApplies, statFields } from '../../../../infra/local/buffer/background-priority.ts';
 import type { BufferLogger } from '../../../../infra/local/buffer/logger.ts';
 import { Spool } from '../../../../infra/local/buffer/spool.ts';
 import { DELIVERY_PROCESS_ENTRY, processDelivery } from '../../../../infra/local/buffer/process-delivery.ts';
@@ -21,14 +21,21 @@ const fleet = fleetPublishes({
 });
 const HINTS = { sizeMb: 64, intervalSeconds: 600 };
 
-/** Nice values of the threads of process `pid` (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
-const threadNiceness = (pid: number | 'self'): number[] => readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+/** One field of /proc/<pid>/task/<tid>/stat, counted as statFields does, for every thread of process `pid` (Linux). */
+const threadStatField = (pid: number | 'self', index: number): number[] => readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
   try {
-    return [Number(statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[16])];
+    return [Number(statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[index])];
   } catch {
     return []; // the thread ended meanwhile
   }
 });
+/** Nice values of the threads of process `pid` (field 19 of the stat line). */
+const threadNiceness = (pid: number | 'self'): number[] => threadStatField(pid, 16);
+/** Scheduling policies of the threads of process `pid` (field 41: 0 SCHED_OTHER, 5 SCHED_IDLE). */
+const threadPolicies = (pid: number | 'self'): number[] => threadStatField(pid, 38);
+const SCHED_IDLE = 5;
+/** Whether util-linux's chrt, which runProcessAsIdle uses, is on the PATH. */
+const hasChrt = (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, 'chrt')));
 
 /** The autogroup of process `pid` and its nice value (Linux with autogroup scheduling: "/autogroup-711 nice 10"). */
 function autogroup(pid: number | 'self'): { id: string; nice: number } {
@@ -94,17 +101,29 @@ describe('segment delivery in a child process', () => {
     expect(logs).toContainEqual(expect.objectContaining({ level: 'info', message: 'buffer: delivered segment' }));
   });
 
-  it.runIf(process.platform === 'linux' && getPriority() < DELIVERY_NICENESS)('runs every thread of the delivery process below the broker\'s priority', async () => {
-    const niceBefore = threadNiceness('self');
+  /** Delivers the fleet through a delivery process, which has then started, opened DuckDB and converted; its PID. */
+  async function deliveredThroughProcess(): Promise<number> {
     buffer = await openDurableBuffer({ stateDir, delivery: processDelivery({ lake: lake.root, logger: recordingLogger([]) }), bufferHints: HINTS });
     await Promise.all(fleet.publishes.map((p) => buffer!.sink(p)));
-    await buffer.flush(); // the delivery process has started, opened DuckDB and converted
+    await buffer.flush();
     const [child] = deliveryProcesses(process.pid);
     expect(child).toBeDefined();
-    const childNiceness = threadNiceness(child!);
+    return child!;
+  }
+
+  it.runIf(process.platform === 'linux' && getPriority() < DELIVERY_NICENESS)('runs every thread of the delivery process below the broker\'s priority', async () => {
+    const niceBefore = threadNiceness('self');
+    const childNiceness = threadNiceness(await deliveredThroughProcess());
     expect(childNiceness.length).toBeGreaterThan(3); // V8's, libuv's pool and DuckDB's threads too
     expect(new Set(childNiceness)).toEqual(new Set([DELIVERY_NICENESS]));
     expect(Math.max(...threadNiceness('self'))).toBe(Math.max(...niceBefore)); // the broker's process is untouched
+  });
+
+  it.runIf(ownAutogroupApplies() && hasChrt)('runs every thread of the delivery process under SCHED_IDLE where its autogroup weighs, so that the broker\'s threads take the CPU from it as they wake', async () => {
+    const policies = threadPolicies(await deliveredThroughProcess());
+    expect(policies.length).toBeGreaterThan(3); // the threads started after the change (libuv's pool, DuckDB's) too
+    expect(new Set(policies)).toEqual(new Set([SCHED_IDLE]));
+    expect(threadPolicies('self')).not.toContain(SCHED_IDLE); // the broker's process is untouched
   });
 
   it.runIf(existsSync('/proc/self/autogroup') && autogroup('self').nice < KEEPING_UP_AUTOGROUP_NICENESS)('lowers the delivery process\'s autogroup (its own session) while delivery keeps up, and restores it while delivery is behind', async () => {
