@@ -21,7 +21,7 @@
 // kept it to the end of its time slice. SCHED_IDLE cannot be left without privileges, so it is
 // used only where the autogroup can give delivery its share back while it is behind.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { BufferLogger } from './logger.ts';
 
@@ -95,16 +95,23 @@ export interface AutogroupFacts {
   cgroups: string;
   /** cgroup v2's /sys/fs/cgroup/cgroup.subtree_control, or null when missing. */
   rootSubtreeControl: string | null;
+  /** The link /proc/self/ns/cgroup, or null where the kernel has no cgroup namespaces. */
+  cgroupNamespace: string | null;
 }
+
+/** The initial cgroup namespace's link: its inode number is fixed (PROC_CGROUP_INIT_INO in the kernel's proc_ns.h). */
+export const INITIAL_CGROUP_NAMESPACE = 'cgroup:[4026531835]';
 
 /**
  * Whether the kernel weighs this process's CPU share by its autogroup: only with autogroups
  * enabled and while the process is in the root CPU cgroup (the kernel ignores autogroups for
- * tasks in any other task group, e.g. a systemd unit's slice with the cpu controller on). Not
- * knowable from inside a container's cgroup namespace, whose root looks like the real one.
+ * tasks in any other task group, e.g. a systemd unit's slice with the cpu controller on). In a
+ * cgroup namespace of its own (a container's) the paths are relative to the container's cgroup,
+ * so the answer is no.
  */
-export function autogroupApplies({ enabled, cgroups, rootSubtreeControl }: AutogroupFacts): boolean {
+export function autogroupApplies({ enabled, cgroups, rootSubtreeControl, cgroupNamespace }: AutogroupFacts): boolean {
   if (enabled?.trim() !== '1') return false;
+  if (cgroupNamespace !== null && cgroupNamespace !== INITIAL_CGROUP_NAMESPACE) return false;
   const lines = cgroups.trim().split('\n').map((line) => /^\d+:([^:]*):(.*)$/.exec(line)).filter((match) => match !== null);
   const v1 = lines.find(([, controllers]) => controllers!.split(',').includes('cpu'));
   if (v1 !== undefined) return v1[2] === '/';
@@ -119,7 +126,8 @@ export function ownAutogroupApplies(): boolean {
   if (process.platform !== 'linux') return false;
   const read = (file: string): string | null => (existsSync(file) ? readFileSync(file, 'utf8') : null);
   try {
-    return autogroupApplies({ enabled: read('/proc/sys/kernel/sched_autogroup_enabled'), cgroups: read('/proc/self/cgroup') ?? '', rootSubtreeControl: read('/sys/fs/cgroup/cgroup.subtree_control') });
+    const cgroupNamespace = existsSync('/proc/self/ns/cgroup') ? readlinkSync('/proc/self/ns/cgroup') : null;
+    return autogroupApplies({ enabled: read('/proc/sys/kernel/sched_autogroup_enabled'), cgroups: read('/proc/self/cgroup') ?? '', rootSubtreeControl: read('/sys/fs/cgroup/cgroup.subtree_control'), cgroupNamespace });
   } catch {
     return false;
   }

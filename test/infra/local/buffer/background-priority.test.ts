@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { autogroupApplies, sessionId, statFields } from '../../../../infra/local/buffer/background-priority.ts';
+import { autogroupApplies, INITIAL_CGROUP_NAMESPACE, sessionId, statFields } from '../../../../infra/local/buffer/background-priority.ts';
 
 describe('sessionId', () => {
   it('reads the session field of a /proc/<pid>/stat line', () => {
@@ -39,29 +39,37 @@ describe('autogroupApplies', () => {
   const V2_SERVICE = '0::/system.slice/wattlake.service\n';
 
   it('applies with autogroups enabled and the process in the root CPU cgroup (v1)', () => {
-    expect(autogroupApplies({ enabled: '1\n', cgroups: V1_ROOT, rootSubtreeControl: null })).toBe(true);
+    expect(autogroupApplies({ enabled: '1\n', cgroups: V1_ROOT, rootSubtreeControl: null, cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(true);
   });
 
   it('does not apply with autogroups disabled or unsupported', () => {
-    expect(autogroupApplies({ enabled: '0\n', cgroups: V1_ROOT, rootSubtreeControl: null })).toBe(false);
-    expect(autogroupApplies({ enabled: null, cgroups: V1_ROOT, rootSubtreeControl: null })).toBe(false);
+    expect(autogroupApplies({ enabled: '0\n', cgroups: V1_ROOT, rootSubtreeControl: null, cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(false);
+    expect(autogroupApplies({ enabled: null, cgroups: V1_ROOT, rootSubtreeControl: null, cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(false);
   });
 
   it('does not apply in a CPU cgroup of its own, such as a systemd service\'s (v1)', () => {
-    expect(autogroupApplies({ enabled: '1', cgroups: V1_SLICE, rootSubtreeControl: null })).toBe(false);
+    expect(autogroupApplies({ enabled: '1', cgroups: V1_SLICE, rootSubtreeControl: null, cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(false);
   });
 
   it('does not apply below the root of cgroup v2 when the cpu controller is on there', () => {
-    expect(autogroupApplies({ enabled: '1', cgroups: V2_SERVICE, rootSubtreeControl: 'cpuset cpu io memory pids\n' })).toBe(false);
+    expect(autogroupApplies({ enabled: '1', cgroups: V2_SERVICE, rootSubtreeControl: 'cpuset cpu io memory pids\n', cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(false);
   });
 
   it('applies below the root of cgroup v2 when the cpu controller is off, and at the root itself', () => {
-    expect(autogroupApplies({ enabled: '1', cgroups: V2_SERVICE, rootSubtreeControl: 'memory pids\n' })).toBe(true);
-    expect(autogroupApplies({ enabled: '1', cgroups: '0::/\n', rootSubtreeControl: 'cpuset cpu io memory pids\n' })).toBe(true);
+    expect(autogroupApplies({ enabled: '1', cgroups: V2_SERVICE, rootSubtreeControl: 'memory pids\n', cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(true);
+    expect(autogroupApplies({ enabled: '1', cgroups: '0::/\n', rootSubtreeControl: 'cpuset cpu io memory pids\n', cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(true);
+  });
+
+  it('does not apply in a cgroup namespace of its own (a container\'s), where "/" is the container\'s cgroup', () => {
+    expect(autogroupApplies({ enabled: '1', cgroups: '0::/\n', rootSubtreeControl: 'cpuset cpu io memory pids\n', cgroupNamespace: 'cgroup:[4026532714]' })).toBe(false);
+  });
+
+  it('takes the paths as they are where the kernel has no cgroup namespaces', () => {
+    expect(autogroupApplies({ enabled: '1', cgroups: V1_ROOT, rootSubtreeControl: null, cgroupNamespace: null })).toBe(true);
   });
 
   it('does not apply when /proc/self/cgroup names no CPU hierarchy it can read', () => {
-    expect(autogroupApplies({ enabled: '1', cgroups: '', rootSubtreeControl: null })).toBe(false);
-    expect(autogroupApplies({ enabled: '1', cgroups: '4:memory:/\n', rootSubtreeControl: null })).toBe(false);
+    expect(autogroupApplies({ enabled: '1', cgroups: '', rootSubtreeControl: null, cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(false);
+    expect(autogroupApplies({ enabled: '1', cgroups: '4:memory:/\n', rootSubtreeControl: null, cgroupNamespace: INITIAL_CGROUP_NAMESPACE })).toBe(false);
   });
 });
