@@ -5,6 +5,7 @@ import { decodeMessage, isJsonObject, jsonTextEnd } from '../decode/payload.ts';
 import type { RecordError } from '../decode/reasons.ts';
 import { utcDate } from '../schema/ids.ts';
 import { LIMITS, type NormalizedReading, type RejectedReading } from '../schema/readings.ts';
+import { readingLine } from './reading-line.ts';
 
 /** Upper bound of what the rule's three fields add to a payload (two 64-char IDs, a timestamp, keys, quotes). */
 const RULE_FIELDS_MAX_BYTES = 256;
@@ -66,7 +67,7 @@ export function transformRecord(data: Uint8Array, arrivalMs: number, parsed?: un
   const texts: string[] = [];
   let firstDay = Number.POSITIVE_INFINITY;
   for (const reading of accepted) {
-    texts.push(JSON.stringify(reading));
+    texts.push(readingLine(reading));
     firstDay = Math.min(firstDay, reading.ts);
   }
   for (const reading of rejected) {
