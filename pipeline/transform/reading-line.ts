@@ -1,9 +1,10 @@
 // The raw zone's line for an accepted reading: exactly the text JSON.stringify(reading) gives,
-// built three times faster. Turning doubles into text was most of that cost: V8 finds the
-// shortest text of a double with one general algorithm (about 0.25 us on the bench machine),
-// also for the 13-digit epoch milliseconds every reading carries twice. Integers and meter values
-// with at most three decimals have a cheap exact path here; any other number goes through
-// String() as before. Tested against JSON.stringify (test/pipeline/transform/reading-line.test.ts).
+// built about three times faster (docs/benchmarks.md, "Local twin", runs 88-93). Turning doubles
+// into text was most of JSON.stringify's cost: V8 finds the shortest text of a double with one
+// general algorithm (about 0.25 us on the bench machine), also for the 13-digit epoch
+// milliseconds every reading carries twice. Integers and meter values with at most three
+// decimals have a cheap exact path here; any other number goes through String() as before.
+// Tested against JSON.stringify (test/pipeline/transform/reading-line.test.ts).
 import type { NormalizedReading } from '../schema/readings.ts';
 
 /** Integers V8 turns into text fast (its small integers are 31 bits). */
